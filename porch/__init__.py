@@ -1,0 +1,1 @@
+"""Porch: an open-source patient portal on a FHIR R4 record."""

@@ -1,0 +1,367 @@
+"""Transaction and batch Bundles (R4 §3.1.0.11 http.html#transaction).
+
+A transaction is all-or-nothing: every entry is validated, every `urn:uuid:` and
+conditional reference resolved, and every write staged before one bulk flush inside a
+single database transaction; any failure stores nothing and names the entry. A batch
+runs each entry on its own, and one entry's failure becomes that entry's response.
+
+In import mode, a POST whose fullUrl is `urn:uuid:<uuid>` keeps that uuid as its id, so
+importing the same bundle again finds the resources it made and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from porch.access.context import AccessContext
+from porch.record import repository, search as search_module
+from porch.record.errors import FhirError, InvalidRequest, InvalidResource, NotFound, OutcomeIssue
+from porch.record.models import Resource
+from porch.record.scoping import scope
+from porch.record.stored import StoredResource
+from porch.record.writer import Writer, content_hash
+
+_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_CONDITIONAL_REF = re.compile(r"^([A-Z][A-Za-z]+)\?(.+)$")
+_UUID_URN = re.compile(r"^urn:uuid:([0-9a-fA-F-]{36})$")
+
+
+@dataclass
+class _Entry:
+    index: int
+    method: str
+    resource_type: str
+    fhir_id: str | None
+    query: str | None
+    resource: dict[str, Any] | None
+    full_url: str | None
+    if_none_exist: str | None
+    if_match: str | None
+    # Filled while processing.
+    outcome: str = ""
+    stored: StoredResource | None = None
+    result: dict[str, Any] | None = None
+    existing: Resource | None = None
+    write: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        return f"Bundle.entry[{self.index}]"
+
+
+def process(ctx: AccessContext, bundle: Any, *, import_mode: bool = False) -> dict[str, Any]:
+    """Run a transaction or batch Bundle; returns the response Bundle.
+
+    Raises InvalidRequest for a bundle that is not a transaction or batch, and, for a
+    transaction, the first FhirError of any entry, its expression naming the entry.
+    """
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        raise InvalidRequest("Expected a Bundle of type transaction or batch", expression="Bundle")
+    kind = bundle.get("type")
+    if kind not in {"transaction", "batch"}:
+        raise InvalidRequest(
+            f"Bundle.type is {kind!r}; only transaction and batch can be posted to the base",
+            expression="Bundle.type",
+        )
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list):
+        raise InvalidRequest("Bundle.entry must be a list", expression="Bundle.entry")
+    if kind == "transaction":
+        return _transaction(ctx, entries, import_mode)
+    return _batch(ctx, entries, import_mode)
+
+
+# --- parsing --------------------------------------------------------------------------
+
+
+def _parse_entry(index: int, raw: Any) -> _Entry:
+    where = f"Bundle.entry[{index}]"
+    if not isinstance(raw, dict):
+        raise InvalidRequest(f"{where} is not an object", expression=where)
+    request = raw.get("request")
+    if not isinstance(request, dict) or not isinstance(request.get("url"), str):
+        raise InvalidRequest(f"{where}.request with method and url is required", expression=f"{where}.request")
+    method = str(request.get("method", "")).upper()
+    if method not in {"GET", "POST", "PUT", "DELETE", "HEAD"}:
+        raise InvalidRequest(f"{where}.request.method {method!r} is not supported", expression=f"{where}.request.method")
+    url = request["url"].lstrip("/")
+    path, _, query = url.partition("?")
+    parts = path.split("/")
+    resource_type = parts[0]
+    fhir_id = parts[1] if len(parts) > 1 and parts[1] else None
+    resource = raw.get("resource")
+    if method in {"POST", "PUT"}:
+        if not isinstance(resource, dict):
+            raise InvalidResource(f"{where}.resource is required for {method}", expression=f"{where}.resource")
+        if resource.get("resourceType") != resource_type:
+            raise InvalidResource(
+                f"{where}.resource is a {resource.get('resourceType')!r} but request.url names {resource_type!r}",
+                expression=f"{where}.resource.resourceType",
+            )
+    if method in {"PUT", "DELETE"} and (fhir_id is None or not _ID.match(fhir_id)):
+        raise InvalidRequest(
+            f"{where}.request.url {request['url']!r}: {method} needs Type/id (conditional {method} is not supported)",
+            expression=f"{where}.request.url",
+        )
+    return _Entry(
+        index,
+        method,
+        resource_type,
+        fhir_id,
+        query or None,
+        dict(resource) if isinstance(resource, dict) else None,
+        raw.get("fullUrl") if isinstance(raw.get("fullUrl"), str) else None,
+        request.get("ifNoneExist"),
+        request.get("ifMatch"),
+    )
+
+
+def _validate(entry: _Entry) -> None:
+    if entry.resource is None:
+        return
+    try:
+        repository.check_resource(entry.resource, fhir_id=entry.fhir_id if entry.method == "PUT" else None)
+    except InvalidResource as exc:
+        raise InvalidResource(
+            f"{entry.where}.resource ({entry.resource_type}): {exc.issues[0].diagnostics}",
+            issues=[_relocate(entry, issue) for issue in exc.issues],
+        ) from exc
+
+
+def _relocate(entry: _Entry, issue: OutcomeIssue) -> OutcomeIssue:
+    """Re-root an issue's path at the bundle entry, e.g. Bundle.entry[3].resource.status."""
+    expression = issue.expression
+    if expression.startswith(entry.resource_type):
+        expression = f"{entry.where}.resource{expression[len(entry.resource_type):]}"
+    else:
+        expression = f"{entry.where}.resource"
+    return OutcomeIssue(issue.code, f"{entry.where}: {issue.diagnostics}", expression, issue.severity)
+
+
+# --- transaction ----------------------------------------------------------------------
+
+
+def _transaction(ctx: AccessContext, raw_entries: list[Any], import_mode: bool) -> dict[str, Any]:
+    entries = [_parse_entry(i, raw) for i, raw in enumerate(raw_entries)]
+    for entry in entries:
+        _validate(entry)
+    with transaction.atomic():
+        references = _resolve_conditional_creates(ctx, entries)
+        _assign_ids(entries, references, import_mode)
+        resolver = _ReferenceResolver(ctx, references)
+        for entry in entries:
+            if entry.resource is not None and entry.outcome != "exists":
+                resolver.rewrite(entry, entry.resource)
+        _stage_and_flush(ctx, entries, import_mode)
+        for entry in entries:
+            if entry.method in {"GET", "HEAD"}:
+                entry.result = _read_entry(ctx, entry)
+    return _response("transaction-response", entries)
+
+
+def _resolve_conditional_creates(ctx: AccessContext, entries: list[_Entry]) -> dict[str, str]:
+    references: dict[str, str] = {}
+    for entry in entries:
+        if entry.method == "POST" and entry.if_none_exist:
+            try:
+                match = repository.find_one(ctx, entry.resource_type, entry.if_none_exist)
+            except FhirError as exc:
+                raise type(exc)(f"{entry.where}.request.ifNoneExist: {exc}", expression=f"{entry.where}.request") from exc
+            if match is not None:
+                entry.outcome, entry.stored = "exists", match
+                if entry.full_url:
+                    references[entry.full_url] = match.reference
+    return references
+
+
+def _assign_ids(entries: list[_Entry], references: dict[str, str], import_mode: bool) -> None:
+    for entry in entries:
+        if entry.method == "POST" and entry.outcome != "exists":
+            kept = _UUID_URN.match(entry.full_url or "") if import_mode else None
+            entry.fhir_id = kept.group(1).lower() if kept else repository.new_id()
+        if entry.method in {"POST", "PUT"} and entry.full_url and entry.fhir_id and entry.outcome != "exists":
+            references[entry.full_url] = f"{entry.resource_type}/{entry.fhir_id}"
+
+
+class _ReferenceResolver:
+    """Rewrites urn:uuid and conditional references to literal Type/id references."""
+
+    def __init__(self, ctx: AccessContext, references: dict[str, str]) -> None:
+        self.ctx = ctx
+        self.references = references
+        self.conditional: dict[str, str] = {}
+
+    def rewrite(self, entry: _Entry, node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("reference")
+            if isinstance(ref, str):
+                node["reference"] = self._resolve(entry, ref)
+            for key, value in node.items():
+                if key != "text" and isinstance(value, dict | list):
+                    self.rewrite(entry, value)
+        elif isinstance(node, list):
+            for item in node:
+                self.rewrite(entry, item)
+
+    def _resolve(self, entry: _Entry, ref: str) -> str:
+        if ref in self.references:
+            return self.references[ref]
+        if ref.startswith(("urn:uuid:", "urn:oid:")):
+            raise InvalidResource(
+                f"{entry.where}.resource refers to {ref}, which no entry of this bundle has as fullUrl",
+                expression=f"{entry.where}.resource",
+            )
+        conditional = _CONDITIONAL_REF.match(ref)
+        if conditional is None:
+            return ref
+        if ref not in self.conditional:
+            self.conditional[ref] = self._resolve_conditional(entry, ref, *conditional.groups())
+        return self.conditional[ref]
+
+    def _resolve_conditional(self, entry: _Entry, ref: str, resource_type: str, query: str) -> str:
+        try:
+            match = repository.find_one(self.ctx, resource_type, query)
+        except FhirError as exc:
+            raise InvalidResource(f"{entry.where}.resource: reference {ref}: {exc}", expression=f"{entry.where}.resource") from exc
+        if match is None:
+            raise InvalidResource(
+                f"{entry.where}.resource: conditional reference {ref} matches no resource",
+                expression=f"{entry.where}.resource",
+            )
+        return match.reference
+
+
+def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: bool) -> None:
+    writes = [e for e in entries if e.method in {"POST", "PUT", "DELETE"} and e.outcome != "exists"]
+    keys = [(e.resource_type, e.fhir_id) for e in writes if e.fhir_id and (e.method != "POST" or import_mode)]
+    existing = repository.existing_rows(ctx, keys) if keys else {}
+    _check_visible(ctx, existing)
+    writer = Writer()
+    for entry in writes:
+        assert entry.fhir_id is not None
+        row = existing.get((entry.resource_type, entry.fhir_id))
+        if entry.if_match:
+            repository._check_version(row, entry.if_match, f"{entry.where} {entry.resource_type}/{entry.fhir_id}")
+        if entry.method == "DELETE":
+            entry.outcome = "deleted" if row is not None and not row.deleted else "absent"
+            if entry.outcome == "deleted":
+                repository._check_may_write(ctx, None if row is None else StoredResource.from_row(row).content, row)
+                entry.write = writer.stage(entry.resource_type, entry.fhir_id, None, row)
+            continue
+        assert entry.resource is not None
+        if row is not None and not row.deleted and row.content_hash == content_hash(entry.resource):
+            entry.outcome, entry.stored = "unchanged", StoredResource.from_row(row)
+            continue
+        repository._check_may_write(ctx, entry.resource, row)
+        entry.outcome = "created" if row is None or row.deleted else "updated"
+        entry.write = writer.stage(entry.resource_type, entry.fhir_id, entry.resource, row)
+    writer.flush(timezone.now())
+    for entry in writes:
+        if entry.write is not None and entry.write.row is not None:
+            entry.stored = StoredResource.from_row(entry.write.row)
+
+
+def _check_visible(ctx: AccessContext, existing: dict[tuple[str, str], Resource]) -> None:
+    if ctx.patient_ids is None or not existing:
+        return
+    visible = set(scope(ctx, Resource.objects.filter(pk__in=[r.pk for r in existing.values()]), None).values_list("pk", flat=True))
+    for (resource_type, fhir_id), row in existing.items():
+        # Writing over what one may not read answers as if it did not exist.
+        if row.pk not in visible:
+            raise NotFound(f"{resource_type}/{fhir_id} is not known")
+
+
+def _read_entry(ctx: AccessContext, entry: _Entry) -> dict[str, Any]:
+    if entry.fhir_id:
+        stored = repository.read(ctx, entry.resource_type, entry.fhir_id)
+        entry.stored = stored
+        return {"status": "200 OK"}
+    from urllib.parse import parse_qsl
+
+    result = search_module.search(ctx, entry.resource_type, parse_qsl(entry.query or "", keep_blank_values=True))
+    entry.extra["searchset"] = result
+    return {"status": "200 OK"}
+
+
+# --- batch ----------------------------------------------------------------------------
+
+
+def _batch(ctx: AccessContext, raw_entries: list[Any], import_mode: bool) -> dict[str, Any]:
+    entries: list[_Entry] = []
+    for index, raw in enumerate(raw_entries):
+        try:
+            entry = _parse_entry(index, raw)
+            _validate(entry)
+            with transaction.atomic():
+                _run_one(ctx, entry, import_mode)
+        except FhirError as exc:
+            entry = _Entry(index, "", "", None, None, None, None, None, None)
+            entry.result = {"status": f"{exc.status} {_reason(exc.status)}", "outcome": exc.outcome()}
+        entries.append(entry)
+    return _response("batch-response", entries)
+
+
+def _run_one(ctx: AccessContext, entry: _Entry, import_mode: bool) -> None:
+    if entry.method in {"GET", "HEAD"}:
+        entry.result = _read_entry(ctx, entry)
+        return
+    if entry.method == "POST" and entry.if_none_exist:
+        _resolve_conditional_creates(ctx, [entry])
+        if entry.outcome == "exists":
+            return
+    _assign_ids([entry], {}, import_mode)
+    if entry.resource is not None:
+        _ReferenceResolver(ctx, {}).rewrite(entry, entry.resource)
+    _stage_and_flush(ctx, [entry], import_mode)
+
+
+# --- response -------------------------------------------------------------------------
+
+_STATUS = {"created": "201 Created", "updated": "200 OK", "unchanged": "200 OK", "exists": "200 OK",
+           "deleted": "204 No Content", "absent": "204 No Content"}
+
+
+def _reason(status: int) -> str:
+    return {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 410: "Gone",
+            412: "Precondition Failed", 422: "Unprocessable Entity"}.get(status, "Error")
+
+
+def _response(kind: str, entries: list[_Entry]) -> dict[str, Any]:
+    out: list[dict[str, Any]] = []
+    for entry in entries:
+        item: dict[str, Any] = {}
+        if entry.result is not None:
+            item["response"] = dict(entry.result)
+        else:
+            item["response"] = {"status": _STATUS.get(entry.outcome, "200 OK")}
+        stored = entry.stored
+        if stored is not None:
+            item["fullUrl"] = stored.reference
+            item["response"].update(
+                {
+                    "location": f"{stored.reference}/_history/{stored.version_id}",
+                    "etag": f'W/"{stored.version_id}"',
+                    "lastModified": stored.last_updated.isoformat().replace("+00:00", "Z"),
+                }
+            )
+            if entry.method in {"GET", "HEAD"} and stored.content is not None:
+                item["resource"] = stored.content
+        if "searchset" in entry.extra:
+            result = entry.extra["searchset"]
+            item["resource"] = {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "total": result.total,
+                "entry": [{"fullUrl": m.reference, "resource": m.content, "search": {"mode": "match"}} for m in result.matches],
+            }
+        item["_outcome"] = entry.outcome
+        out.append(item)
+    for item in out:
+        item.pop("_outcome", None)
+    return {"resourceType": "Bundle", "type": kind, "entry": out}

@@ -1,0 +1,192 @@
+"""Staged, bulk writes of resource versions and their index rows.
+
+The repository stages every write of one interaction (a single create, or every entry of
+a 25,000-entry transaction) and flushes them with a handful of bulk statements inside the
+caller's database transaction. Callers hold the transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db.models import Model
+
+from porch.record import indexing
+from porch.record.errors import PreconditionFailed
+from porch.record.models import (
+    Compartment,
+    DateIndex,
+    NumberIndex,
+    QuantityIndex,
+    ReferenceIndex,
+    Resource,
+    ResourceVersion,
+    StringIndex,
+    TokenIndex,
+    UriIndex,
+)
+
+_INDEX_MODELS: tuple[type[Model], ...] = (
+    TokenIndex,
+    StringIndex,
+    DateIndex,
+    ReferenceIndex,
+    QuantityIndex,
+    UriIndex,
+    NumberIndex,
+    Compartment,
+)
+BULK_BATCH = 2000
+
+
+def content_hash(resource: dict[str, Any]) -> str:
+    """Hash of the resource without meta, stable across key order."""
+    body = {k: v for k, v in resource.items() if k != "meta"}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+@dataclass
+class StagedWrite:
+    resource_type: str
+    fhir_id: str
+    content: dict[str, Any] | None  # None deletes
+    existing: Resource | None
+    method: str
+    row: Resource | None = None  # set by flush
+
+
+class Writer:
+    """Collects writes, then flushes them in bulk with `flush(now)`."""
+
+    def __init__(self) -> None:
+        self.staged: list[StagedWrite] = []
+
+    def stage(
+        self,
+        resource_type: str,
+        fhir_id: str,
+        content: dict[str, Any] | None,
+        existing: Resource | None,
+    ) -> StagedWrite:
+        if content is None:
+            method = ResourceVersion.Method.DELETE
+        elif existing is None:
+            method = ResourceVersion.Method.CREATE
+        else:
+            method = ResourceVersion.Method.UPDATE
+        write = StagedWrite(resource_type, fhir_id, content, existing, method)
+        self.staged.append(write)
+        return write
+
+    def flush(self, now: datetime) -> None:
+        if not self.staged:
+            return
+        new_rows: list[Resource] = []
+        changed_rows: list[Resource] = []
+        for write in self.staged:
+            row = self._apply(write, now)
+            (changed_rows if write.existing is not None else new_rows).append(row)
+        Resource.objects.bulk_create(new_rows, batch_size=BULK_BATCH)
+        self._update_existing(changed_rows)
+        ResourceVersion.objects.bulk_create(
+            [self._version(w) for w in self.staged], batch_size=BULK_BATCH
+        )
+        self._reindex(changed_rows, new_rows)
+        self.staged = []
+
+    def _apply(self, write: StagedWrite, now: datetime) -> Resource:
+        row = write.existing or Resource(resource_type=write.resource_type, fhir_id=write.fhir_id)
+        row.version_id = (write.existing.version_id + 1) if write.existing else 1
+        row.last_updated = now
+        row.deleted = write.content is None
+        if write.content is not None:
+            write.content["id"] = write.fhir_id
+            meta = dict(write.content.get("meta") or {})
+            meta["versionId"] = str(row.version_id)
+            meta["lastUpdated"] = now.isoformat().replace("+00:00", "Z")
+            write.content["meta"] = meta
+            row.content = orjson.dumps(write.content).decode()
+            row.content_hash = content_hash(write.content)
+        else:
+            row.content = ""
+            row.content_hash = ""
+        write.row = row
+        return row
+
+    @staticmethod
+    def _update_existing(rows: list[Resource]) -> None:
+        for row in rows:
+            # The version check makes a concurrent writer that read the same version lose.
+            updated = Resource.objects.filter(pk=row.pk, version_id=row.version_id - 1).update(
+                version_id=row.version_id,
+                last_updated=row.last_updated,
+                deleted=row.deleted,
+                content=row.content,
+                content_hash=row.content_hash,
+            )
+            if updated != 1:
+                raise PreconditionFailed(
+                    f"{row.resource_type}/{row.fhir_id} was changed by someone else; read it again and retry"
+                )
+
+    @staticmethod
+    def _version(write: StagedWrite) -> ResourceVersion:
+        assert write.row is not None
+        return ResourceVersion(
+            resource=write.row,
+            resource_type=write.resource_type,
+            version_id=write.row.version_id,
+            last_updated=write.row.last_updated,
+            method=write.method,
+            content=write.row.content,
+        )
+
+    def _reindex(self, changed: list[Resource], new: list[Resource]) -> None:
+        if changed:
+            ids = [r.pk for r in changed]
+            live_ids = [r.pk for r in changed if not r.deleted]
+            for model in _INDEX_MODELS:
+                # A deletion keeps its compartment rows so the patient can still read its history.
+                targets = live_ids if model is Compartment else ids
+                model.objects.filter(resource_id__in=targets).delete()  # type: ignore[attr-defined]
+        rows: dict[type[Model], list[Model]] = {m: [] for m in _INDEX_MODELS}
+        base = settings.SITE_URL + "/fhir"
+        for write in self.staged:
+            if write.content is None or write.row is None:
+                continue
+            _collect(rows, write.row, indexing.extract(write.content, base))
+        for model, objs in rows.items():
+            if objs:
+                model.objects.bulk_create(objs, batch_size=BULK_BATCH)  # type: ignore[attr-defined]
+
+
+def _collect(rows: dict[type[Model], list[Model]], row: Resource, values: indexing.IndexRows) -> None:
+    rt = row.resource_type
+    rows[TokenIndex] += [
+        TokenIndex(resource=row, resource_type=rt, param=p, system=s, code=c) for p, s, c in values.tokens
+    ]
+    rows[StringIndex] += [
+        StringIndex(resource=row, resource_type=rt, param=p, normalized=n, exact=e)
+        for p, n, e in values.strings
+    ]
+    rows[DateIndex] += [
+        DateIndex(resource=row, resource_type=rt, param=p, low=lo, high=hi) for p, lo, hi in values.dates
+    ]
+    rows[ReferenceIndex] += [
+        ReferenceIndex(resource=row, resource_type=rt, param=p, target_type=t, target_id=i, url=u)
+        for p, t, i, u in values.references
+    ]
+    rows[QuantityIndex] += [
+        QuantityIndex(resource=row, resource_type=rt, param=p, value=v, system=s, code=c)
+        for p, v, s, c in values.quantities
+    ]
+    rows[UriIndex] += [UriIndex(resource=row, resource_type=rt, param=p, value=v) for p, v in values.uris]
+    rows[NumberIndex] += [
+        NumberIndex(resource=row, resource_type=rt, param=p, value=v) for p, v in values.numbers
+    ]
+    rows[Compartment] += [Compartment(resource=row, patient_id=pid) for pid in sorted(values.compartments)]
