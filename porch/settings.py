@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "porch.record",
     "porch.fhirapi",
     "porch.clinic",
+    "porch.demo",
 ]
 
 MIDDLEWARE = [

@@ -185,9 +185,9 @@ def _of_type(error: Any) -> str:
 def _primitive(error: Any) -> str:
     """The primitive type whose rule failed: its schema path is definitions/<type>/<keyword>."""
     schema_path = list(error.schema_path)
-    if len(schema_path) == 3 and schema_path[0] == "definitions":
-        return str(schema_path[1])
-    return ""
+    name = str(schema_path[1]) if len(schema_path) == 3 and schema_path[0] == "definitions" else ""
+    # FHIR primitive names start lower-case; complex types and ResourceList do not.
+    return name if name[:1].islower() else ""
 
 
 def _list_codes(codes: list[str]) -> str:
