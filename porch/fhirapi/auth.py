@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from porch.access.context import AccessContext
 from porch.fhirapi.models import ApiToken, hash_token
-from porch.record.errors import FhirError
+from porch.fhirapi.responses import HttpError
 
 REALM = 'Bearer realm="porch"'
 # last_used_at is for operators ("is this token still in use?"); a minute's precision is
@@ -29,11 +29,11 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 Authenticator = Callable[[HttpRequest], AccessContext | None]
 
 
-class Unauthorized(FhirError):
-    """No valid credentials. The API answers 401 with WWW-Authenticate."""
+class Unauthorized(HttpError):
+    """No valid credentials: 401, with the challenge RFC 6750 asks for."""
 
-    status = 401
-    default_code = "login"
+    def __init__(self, diagnostics: str):
+        super().__init__(401, "login", diagnostics, headers={"WWW-Authenticate": REALM})
 
 
 def bearer_token(request: HttpRequest) -> AccessContext | None:

@@ -46,7 +46,11 @@ def fhir_json(body: dict[str, Any] | None, status: int = 200, *, pretty: bool = 
 
 
 def error_response(error: FhirError) -> HttpResponse:
-    return fhir_json(error.outcome(), error.status)
+    response = fhir_json(error.outcome(), error.status)
+    if isinstance(error, HttpError):
+        for name, value in error.headers.items():
+            response[name] = value
+    return response
 
 
 def outcome_response(status: int, code: str, diagnostics: str, *, expression: str = "") -> HttpResponse:
@@ -200,3 +204,12 @@ def _history_entry(stored: StoredResource) -> dict[str, Any]:
         "lastModified": fhir_instant(stored),
     }
     return entry
+
+
+class HttpError(FhirError):
+    """A refusal at the HTTP level (401, 405, 406, 413, 415), with headers it must carry."""
+
+    def __init__(self, status: int, code: str, diagnostics: str, *, headers: dict[str, str] | None = None):
+        super().__init__(diagnostics, issues=[OutcomeIssue(code, diagnostics)])
+        self.status = status
+        self.headers = headers or {}

@@ -207,11 +207,11 @@ def update(
         if existing is not None and not existing.deleted and existing.content_hash == content_hash(resource):
             return WriteOutcome(StoredResource.from_row(existing), "unchanged")
         _check_may_write(ctx, resource, existing)
+        created = existing is None or existing.deleted
         writer = Writer()
         write = writer.stage(resource_type, fhir_id, resource, existing)
         writer.flush(timezone.now())
     assert write.row is not None
-    created = existing is None or existing.deleted
     return WriteOutcome(StoredResource.from_row(write.row), "created" if created else "updated")
 
 

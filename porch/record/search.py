@@ -105,7 +105,9 @@ def search(
     Raises InvalidRequest for a malformed value (always) and for an unknown parameter or
     modifier when `strict` (Prefer: handling=strict).
     """
-    query = parse_query(resource_type, params, strict=strict, default_count=default_count, max_count=max_count)
+    query = parse_query(
+        resource_type, params, strict=strict, default_count=default_count, max_count=max_count
+    )
     qs = _filtered(ctx, resource_type, query)
     size = 0 if query.summary_count else query.count
     rows: list[Resource] = []
@@ -127,7 +129,9 @@ def search(
     )
 
 
-def match_ids(ctx: AccessContext, resource_type: str, params: list[tuple[str, str]]) -> QuerySet[Resource]:
+def match_ids(
+    ctx: AccessContext, resource_type: str, params: list[tuple[str, str]]
+) -> QuerySet[Resource]:
     """Resources the context may read that match `params`, ordered by row id, unpaged.
 
     For conditional create, update and delete, where ignoring a criterion would widen the
@@ -145,7 +149,9 @@ def _filtered(ctx: AccessContext, resource_type: str, query: ParsedQuery) -> Que
     return qs
 
 
-def _total(qs: QuerySet[Resource], query: ParsedQuery, rows: list[Resource], has_next: bool, size: int) -> int | None:
+def _total(
+    qs: QuerySet[Resource], query: ParsedQuery, rows: list[Resource], has_next: bool, size: int
+) -> int | None:
     if query.total == "none" and not query.summary_count:
         return None
     if size and not has_next and (rows or query.offset == 0):
@@ -181,7 +187,9 @@ def _criterion_q(resource_type: str, criterion: Criterion) -> Q:
 
 def _missing_q(resource_type: str, criterion: Criterion) -> Q:
     index = _INDEX[criterion.param.type]
-    has_value = Exists(index._default_manager.filter(resource=OuterRef("pk"), param=criterion.param.code))
+    has_value = Exists(
+        index._default_manager.filter(resource=OuterRef("pk"), param=criterion.param.code)
+    )
     return ~Q(has_value) if criterion.raw == "true" else Q(has_value)
 
 
@@ -379,7 +387,9 @@ def _included(
     return included
 
 
-def _include_rows(ctx: AccessContext, rows: list[Resource], includes: list[Include]) -> list[Resource]:
+def _include_rows(
+    ctx: AccessContext, rows: list[Resource], includes: list[Include]
+) -> list[Resource]:
     wanted = {(i.param.code, i.target_type) for i in includes}
     refs = ReferenceIndex.objects.filter(
         resource_id__in=[row.pk for row in rows], param__in={code for code, _ in wanted}, url=""
@@ -390,11 +400,15 @@ def _include_rows(ctx: AccessContext, rows: list[Resource], includes: list[Inclu
             targets.setdefault(target_type, set()).add(target_id)
     if not targets:
         return []
-    by_type = _any(Q(resource_type=t, fhir_id__in=sorted(ids)) for t, ids in sorted(targets.items()))
+    by_type = _any(
+        Q(resource_type=t, fhir_id__in=sorted(ids)) for t, ids in sorted(targets.items())
+    )
     return list(readable(ctx).filter(by_type).order_by("pk").only(*_ROW_FIELDS))
 
 
-def _revinclude_rows(ctx: AccessContext, resource_type: str, ids: list[str], include: Include) -> list[Resource]:
+def _revinclude_rows(
+    ctx: AccessContext, resource_type: str, ids: list[str], include: Include
+) -> list[Resource]:
     pointing = ReferenceIndex.objects.filter(
         target_id__in=ids,
         resource_type=include.source_type,

@@ -24,13 +24,22 @@ PREFIXES = frozenset({"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"})
 # Answered from Resource columns, not from index rows.
 COLUMN_SORTS = frozenset({"_id", "_lastUpdated"})
 SORTABLE = frozenset(
-    {ParamType.DATE, ParamType.STRING, ParamType.TOKEN, ParamType.NUMBER, ParamType.QUANTITY, ParamType.URI}
+    {
+        ParamType.DATE,
+        ParamType.STRING,
+        ParamType.TOKEN,
+        ParamType.NUMBER,
+        ParamType.QUANTITY,
+        ParamType.URI,
+    }
 )
 TOTALS = frozenset({"none", "estimate", "accurate"})
 SUMMARIES = frozenset({"true", "text", "data", "count", "false"})
 # Accepted and listed in `used`; the API layer applies them to the answer.
 PASS_THROUGH = frozenset({"_elements", "_format", "_pretty"})
-_CONTROLS = frozenset({"_count", "_offset", "_sort", "_include", "_revinclude", "_summary", "_total"})
+_CONTROLS = frozenset(
+    {"_count", "_offset", "_sort", "_include", "_revinclude", "_summary", "_total"}
+)
 
 _MODIFIERS: dict[ParamType, frozenset[str]] = {
     ParamType.TOKEN: frozenset({"not", "missing"}),
@@ -114,7 +123,9 @@ def parse_query(
     for name, value in params:
         base = name.partition(":")[0]
         if base in _CONTROLS or base in PASS_THROUGH:
-            if _parse_control(resource_type, query, name, value, strict=strict, max_count=max_count):
+            if _parse_control(
+                resource_type, query, name, value, strict=strict, max_count=max_count
+            ):
                 query.used.append((name, value))
             continue
         criterion = _criterion(resource_type, name, value, strict=strict)
@@ -225,14 +236,20 @@ def _revinclude(resource_type: str, value: str) -> Include:
     code, _, target = rest.partition(":")
     param = _reference_param(resource_type, "_revinclude", value, source, code)
     if (target and target != resource_type) or not param.can_target(resource_type):
-        raise invalid(resource_type, "_revinclude", value, f"{source}:{code} cannot point to {resource_type}")
+        raise invalid(
+            resource_type, "_revinclude", value, f"{source}:{code} cannot point to {resource_type}"
+        )
     return Include(source, param, resource_type)
 
 
-def _reference_param(resource_type: str, name: str, value: str, source: str, code: str) -> SearchParam:
+def _reference_param(
+    resource_type: str, name: str, value: str, source: str, code: str
+) -> SearchParam:
     param = get_param(source, code) if source and code else None
     if param is None or param.type is not ParamType.REFERENCE:
-        raise invalid(resource_type, name, value, f"{source}:{code} is not a reference search parameter")
+        raise invalid(
+            resource_type, name, value, f"{source}:{code} is not a reference search parameter"
+        )
     return param
 
 
@@ -261,7 +278,9 @@ def split_prefix(value: str) -> tuple[str, str]:
     if value[:2] in PREFIXES:
         return value[:2], value[2:]
     if value[:1].isalpha():
-        raise ValueError(f"unknown prefix {value[:2]!r} (expected one of {', '.join(sorted(PREFIXES))})")
+        raise ValueError(
+            f"unknown prefix {value[:2]!r} (expected one of {', '.join(sorted(PREFIXES))})"
+        )
     return "eq", value
 
 
