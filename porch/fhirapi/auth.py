@@ -62,9 +62,9 @@ def _note_use(token: ApiToken) -> None:
     if token.last_used_at is not None and token.last_used_at > stale:
         return
     # Conditional, so concurrent requests of one client write the row at most once.
-    ApiToken.objects.filter(pk=token.pk).filter(Q(last_used_at=None) | Q(last_used_at__lte=stale)).update(
-        last_used_at=now
-    )
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at=None) | Q(last_used_at__lte=stale)
+    ).update(last_used_at=now)
 
 
 AUTHENTICATORS: tuple[Authenticator, ...] = (bearer_token,)

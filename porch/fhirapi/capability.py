@@ -13,7 +13,16 @@ from porch.record.searchparams import ParamType, SearchParam, params_for, suppor
 FHIR_VERSION = "4.0.1"
 # A fixed date: the statement changes with the software version, not with the clock.
 STATEMENT_DATE = "2025-01-01"
-_TYPE_INTERACTIONS = ("read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type")
+_TYPE_INTERACTIONS = (
+    "read",
+    "vread",
+    "update",
+    "delete",
+    "history-instance",
+    "history-type",
+    "create",
+    "search-type",
+)
 _SYSTEM_INTERACTIONS = ("transaction", "batch", "history-system")
 _SECURITY = (
     "Every request except GET /metadata needs 'Authorization: Bearer <token>', with a token "

@@ -37,7 +37,9 @@ def base_url() -> str:
     return f"{settings.SITE_URL}/fhir"
 
 
-def fhir_json(body: dict[str, Any] | None, status: int = 200, *, pretty: bool = False) -> HttpResponse:
+def fhir_json(
+    body: dict[str, Any] | None, status: int = 200, *, pretty: bool = False
+) -> HttpResponse:
     """A FHIR JSON response; `body=None` gives an empty body (Prefer: return=minimal)."""
     if body is None:
         return HttpResponse(status=status, content_type=FHIR_JSON)
@@ -53,7 +55,9 @@ def error_response(error: FhirError) -> HttpResponse:
     return response
 
 
-def outcome_response(status: int, code: str, diagnostics: str, *, expression: str = "") -> HttpResponse:
+def outcome_response(
+    status: int, code: str, diagnostics: str, *, expression: str = ""
+) -> HttpResponse:
     return fhir_json(operation_outcome([OutcomeIssue(code, diagnostics, expression)]), status)
 
 
@@ -70,7 +74,9 @@ def version_url(stored: StoredResource) -> str:
     return f"{base_url()}/{stored.reference}/_history/{stored.version_id}"
 
 
-def with_version_headers(response: HttpResponse, stored: StoredResource, *, location: bool = False) -> HttpResponse:
+def with_version_headers(
+    response: HttpResponse, stored: StoredResource, *, location: bool = False
+) -> HttpResponse:
     response["ETag"] = etag(stored)
     response["Last-Modified"] = http_date(stored.last_updated.timestamp())
     if location:
@@ -136,13 +142,17 @@ def _search_entries(result: SearchResult, elements: list[str] | None) -> list[di
 
 
 def _entry(stored: StoredResource, resource: dict[str, Any], mode: str) -> dict[str, Any]:
-    return {"fullUrl": f"{base_url()}/{stored.reference}", "resource": resource, "search": {"mode": mode}}
+    return {
+        "fullUrl": f"{base_url()}/{stored.reference}",
+        "resource": resource,
+        "search": {"mode": mode},
+    }
 
 
 def _ignored_outcome(result: SearchResult) -> dict[str, Any]:
     names = ", ".join(result.ignored)
     diagnostics = (
-        f"These parameters were ignored (unknown or unsupported for {result.resource_type}): {names}. "
+        f"Ignored as unknown or unsupported for {result.resource_type}: {names}. "
         "Send 'Prefer: handling=strict' to have them refused instead."
     )
     return operation_outcome([OutcomeIssue("not-supported", diagnostics, severity="warning")])
@@ -175,7 +185,9 @@ def _paging_links(
 
 def history_bundle(page: HistoryPage, path: str) -> dict[str, Any]:
     """The history Bundle of one page; `path` is below the base, e.g. "Patient/1/_history"."""
-    links = _paging_links(f"{base_url()}/{path}", [], page.offset, page.count, has_next=page.has_next)
+    links = _paging_links(
+        f"{base_url()}/{path}", [], page.offset, page.count, has_next=page.has_next
+    )
     return {
         "resourceType": "Bundle",
         "type": "history",
@@ -209,7 +221,9 @@ def _history_entry(stored: StoredResource) -> dict[str, Any]:
 class HttpError(FhirError):
     """A refusal at the HTTP level (401, 405, 406, 413, 415), with headers it must carry."""
 
-    def __init__(self, status: int, code: str, diagnostics: str, *, headers: dict[str, str] | None = None):
+    def __init__(
+        self, status: int, code: str, diagnostics: str, *, headers: dict[str, str] | None = None
+    ):
         super().__init__(diagnostics, issues=[OutcomeIssue(code, diagnostics)])
         self.status = status
         self.headers = headers or {}

@@ -64,17 +64,24 @@ def endpoint(*, public: bool = False, **handlers: Handler) -> Callable[..., Http
             return responses.error_response(_too_large())
         except Exception:
             logger.exception("FHIR API: unexpected error on %s %s", request.method, request.path)
-            return responses.outcome_response(500, "exception", "An unexpected error happened; it was logged.")
+            return responses.outcome_response(
+                500, "exception", "An unexpected error happened; it was logged."
+            )
 
     return view
 
 
-def _dispatch(request: HttpRequest, handlers: dict[str, Handler], public: bool, kwargs: dict[str, str]) -> HttpResponse:
+def _dispatch(
+    request: HttpRequest, handlers: dict[str, Handler], public: bool, kwargs: dict[str, str]
+) -> HttpResponse:
     handler = handlers.get(request.method or "")
     if handler is None:
         allowed = ", ".join(sorted(handlers))
         raise HttpError(
-            405, "not-supported", f"{request.method} is not supported here; allowed: {allowed}", headers={"Allow": allowed}
+            405,
+            "not-supported",
+            f"{request.method} is not supported here; allowed: {allowed}",
+            headers={"Allow": allowed},
         )
     _check_format(request)
     _check_size(request)
@@ -87,10 +94,18 @@ def _dispatch(request: HttpRequest, handlers: dict[str, Handler], public: bool, 
 def _check_format(request: HttpRequest) -> None:
     wanted = request.GET.get("_format")
     if wanted is not None and _media_type(wanted) not in _JSON_FORMATS:
-        raise HttpError(406, "not-supported", f"_format={wanted!r} is not supported: this server speaks FHIR JSON only")
+        raise HttpError(
+            406,
+            "not-supported",
+            f"_format={wanted!r} is not supported: this server speaks FHIR JSON only",
+        )
     accept = request.headers.get("Accept", "")
     if accept and wanted is None and not {_media_type(a) for a in accept.split(",")} & _ACCEPTABLE:
-        raise HttpError(406, "not-supported", f"Accept: {accept!r} is not supported: this server speaks FHIR JSON only")
+        raise HttpError(
+            406,
+            "not-supported",
+            f"Accept: {accept!r} is not supported: this server speaks FHIR JSON only",
+        )
 
 
 def _media_type(value: str) -> str:
@@ -105,7 +120,9 @@ def _check_size(request: HttpRequest) -> None:
 
 def _too_large() -> HttpError:
     limit = settings.FHIR_MAX_REQUEST_BYTES
-    return HttpError(413, "too-costly", f"The request body is larger than this server accepts ({limit} bytes)")
+    return HttpError(
+        413, "too-costly", f"The request body is larger than this server accepts ({limit} bytes)"
+    )
 
 
 _KNOWN_TYPES = frozenset(supported_resource_types())
@@ -113,35 +130,46 @@ _KNOWN_TYPES = frozenset(supported_resource_types())
 
 def _check_type(resource_type: str | None) -> None:
     if resource_type is not None and resource_type not in _KNOWN_TYPES:
-        raise NotFound(f"Unknown resource type {resource_type!r}: see GET /fhir/metadata for the types served")
+        raise NotFound(
+            f"Unknown resource type {resource_type!r}: see GET /fhir/metadata for the types served"
+        )
 
 
 # --- request parsing ------------------------------------------------------------------------
 
 
 def _json_body(request: HttpRequest) -> Any:
-    """The parsed JSON body. Raises HttpError 415 for another content type, InvalidRequest if malformed."""
-    content_type = _media_type(request.META.get("CONTENT_TYPE", ""))
+    """The parsed JSON body.
+
+    Raises HttpError 415 for another content type, InvalidRequest for malformed JSON.
+    """
+    content_type = _media_type(request.META.get("CONTENT_TYPE", "")) or "(none)"
     if content_type not in JSON_MEDIA_TYPES:
         raise HttpError(
-            415, "not-supported", f"Content-Type {content_type or '(none)'!r} is not supported: send application/fhir+json"
+            415,
+            "not-supported",
+            f"Content-Type {content_type} is not supported; send application/fhir+json",
         )
     if not request.body:
         raise InvalidRequest("The request body is empty; expected FHIR JSON")
     try:
         return orjson.loads(request.body)
     except orjson.JSONDecodeError as exc:
-        raise InvalidRequest(f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from exc
+        raise InvalidRequest(
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from exc
 
 
 def _resource_body(request: HttpRequest, resource_type: str) -> dict[str, Any]:
     """The body, if it is a JSON object of the type the URL names. Raises InvalidResource."""
     body = _json_body(request)
     if not isinstance(body, dict):
-        raise InvalidResource(f"The body must be a JSON object (a FHIR resource), not {type(body).__name__}")
+        raise InvalidResource(
+            f"The body must be a JSON object (a FHIR resource), not {type(body).__name__}"
+        )
     if body.get("resourceType") != resource_type:
         raise InvalidResource(
-            f"The body's resourceType is {body.get('resourceType')!r} but the URL names {resource_type}",
+            f"resourceType is {body.get('resourceType')!r} but the URL names {resource_type}",
             expression="resourceType",
         )
     return body
@@ -166,7 +194,10 @@ def _non_negative(params: list[tuple[str, str]], name: str, default: int) -> int
     if value is None:
         return default
     if not value.isascii() or not value.isdigit():
-        raise InvalidRequest(f"Invalid value {value!r} for {name}: expected a whole number, 0 or more", expression=name)
+        raise InvalidRequest(
+            f"Invalid value {value!r} for {name}: expected a whole number, 0 or more",
+            expression=name,
+        )
     return int(value)
 
 
@@ -181,11 +212,15 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return _render(request, capability_statement(responses.base_url()))
 
 
-def read(request: HttpRequest, ctx: AccessContext, resource_type: str, fhir_id: str) -> HttpResponse:
+def read(
+    request: HttpRequest, ctx: AccessContext, resource_type: str, fhir_id: str
+) -> HttpResponse:
     return _resource_response(request, repository.read(ctx, resource_type, fhir_id))
 
 
-def vread(request: HttpRequest, ctx: AccessContext, resource_type: str, fhir_id: str, version_id: str) -> HttpResponse:
+def vread(
+    request: HttpRequest, ctx: AccessContext, resource_type: str, fhir_id: str, version_id: str
+) -> HttpResponse:
     return _resource_response(request, repository.vread(ctx, resource_type, fhir_id, version_id))
 
 
@@ -201,9 +236,13 @@ def create(request: HttpRequest, ctx: AccessContext, resource_type: str) -> Http
     return _write_response(request, outcome)
 
 
-def update(request: HttpRequest, ctx: AccessContext, resource_type: str, fhir_id: str) -> HttpResponse:
+def update(
+    request: HttpRequest, ctx: AccessContext, resource_type: str, fhir_id: str
+) -> HttpResponse:
     resource = _resource_body(request, resource_type)
-    outcome = repository.update(ctx, resource_type, fhir_id, resource, if_match=request.headers.get("If-Match"))
+    outcome = repository.update(
+        ctx, resource_type, fhir_id, resource, if_match=request.headers.get("If-Match")
+    )
     return _write_response(request, outcome)
 
 
@@ -214,12 +253,16 @@ def _write_response(request: HttpRequest, outcome: WriteOutcome) -> HttpResponse
     if wanted == "minimal":
         body = None
     elif wanted == "OperationOutcome":
-        body = responses.information(f"{stored.reference} version {stored.version_id}: {outcome.status}")
+        body = responses.information(
+            f"{stored.reference} version {stored.version_id}: {outcome.status}"
+        )
     response = _render(request, body, outcome.http_status)
     return responses.with_version_headers(response, stored, location=True)
 
 
-def delete(request: HttpRequest, ctx: AccessContext, resource_type: str, fhir_id: str) -> HttpResponse:
+def delete(
+    request: HttpRequest, ctx: AccessContext, resource_type: str, fhir_id: str
+) -> HttpResponse:
     # Deleting what is already deleted succeeds again (R4 §3.1.0.7.1: delete is idempotent).
     repository.delete(ctx, resource_type, fhir_id, if_match=request.headers.get("If-Match"))
     return HttpResponse(status=204)
@@ -236,7 +279,9 @@ def search_post(request: HttpRequest, ctx: AccessContext, resource_type: str) ->
     return _search(request, ctx, resource_type, _query_params(request) + form)
 
 
-def _search(request: HttpRequest, ctx: AccessContext, resource_type: str, params: list[tuple[str, str]]) -> HttpResponse:
+def _search(
+    request: HttpRequest, ctx: AccessContext, resource_type: str, params: list[tuple[str, str]]
+) -> HttpResponse:
     result = repository.search(
         ctx,
         resource_type,
@@ -250,16 +295,26 @@ def _search(request: HttpRequest, ctx: AccessContext, resource_type: str, params
 
 
 def history(
-    request: HttpRequest, ctx: AccessContext, resource_type: str | None = None, fhir_id: str | None = None
+    request: HttpRequest,
+    ctx: AccessContext,
+    resource_type: str | None = None,
+    fhir_id: str | None = None,
 ) -> HttpResponse:
     """History of one resource, one type, or the whole system, as the URL says."""
     params = _query_params(request)
     unsupported = sorted({name for name, _ in params} - _HISTORY_PARAMS)
     if unsupported:
         # Ignoring _since or _at would answer a different question than the one asked.
-        raise InvalidRequest(f"History does not support {', '.join(unsupported)} (only _count and _offset)")
-    count = min(_non_negative(params, "_count", settings.FHIR_DEFAULT_PAGE_SIZE), settings.FHIR_MAX_PAGE_SIZE)
-    page = repository.history(ctx, resource_type, fhir_id, count=count, offset=_non_negative(params, "_offset", 0))
+        raise InvalidRequest(
+            f"History does not support {', '.join(unsupported)} (only _count and _offset)"
+        )
+    count = min(
+        _non_negative(params, "_count", settings.FHIR_DEFAULT_PAGE_SIZE),
+        settings.FHIR_MAX_PAGE_SIZE,
+    )
+    page = repository.history(
+        ctx, resource_type, fhir_id, count=count, offset=_non_negative(params, "_offset", 0)
+    )
     path = "/".join(part for part in (resource_type, fhir_id, "_history") if part)
     return _render(request, responses.history_bundle(page, path))
 

@@ -12,6 +12,7 @@ importing the same bundle again finds the resources it made and changes nothing.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from porch.record.writer import Writer, content_hash
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _CONDITIONAL_REF = re.compile(r"^([A-Z][A-Za-z]+)\?(.+)$")
+_IMPORT_NAMESPACE = uuid.UUID("6f1c2a51-4d0e-4a8e-9a57-2f0c1d9e8b3a")
 _UUID_URN = re.compile(r"^urn:uuid:([0-9a-fA-F-]{36})$")
 
 
@@ -183,10 +185,21 @@ def _resolve_conditional_creates(ctx: AccessContext, entries: list[_Entry]) -> d
 def _assign_ids(entries: list[_Entry], references: dict[str, str], import_mode: bool) -> None:
     for entry in entries:
         if entry.method == "POST" and entry.outcome != "exists":
-            kept = _UUID_URN.match(entry.full_url or "") if import_mode else None
-            entry.fhir_id = kept.group(1).lower() if kept else repository.new_id()
+            entry.fhir_id = _import_id(entry) if import_mode else repository.new_id()
         if entry.method in {"POST", "PUT"} and entry.full_url and entry.fhir_id and entry.outcome != "exists":
             references[entry.full_url] = f"{entry.resource_type}/{entry.fhir_id}"
+
+
+def _import_id(entry: _Entry) -> str:
+    """The id an import gives a POSTed resource: the same every time the same data comes.
+
+    The fullUrl's uuid when there is one; otherwise a uuid5 of the resource's content.
+    """
+    kept = _UUID_URN.match(entry.full_url or "")
+    if kept:
+        return kept.group(1).lower()
+    assert entry.resource is not None
+    return str(uuid.uuid5(_IMPORT_NAMESPACE, content_hash(entry.resource)))
 
 
 class _ReferenceResolver:
@@ -255,6 +268,7 @@ def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: boo
                 entry.write = writer.stage(entry.resource_type, entry.fhir_id, None, row)
             continue
         assert entry.resource is not None
+        entry.resource["id"] = entry.fhir_id
         if row is not None and not row.deleted and row.content_hash == content_hash(entry.resource):
             entry.outcome, entry.stored = "unchanged", StoredResource.from_row(row)
             continue

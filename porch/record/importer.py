@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from porch.access.context import AccessContext
 from porch.record import bundles, repository
-from porch.record.errors import FhirError, InvalidResource
+from porch.record.errors import FhirError
 
 # Lines of NDJSON per transaction: big enough for bulk statements to pay off, small enough
 # that a rejected chunk loses little and memory stays a few megabytes.
@@ -341,6 +341,7 @@ class _Unit:
     origins: list[str]  # per entry: "entry 3" or "line 17"
     labels: list[str]  # per entry: "Type/id" when known
     synthetic: bool  # made by the importer: entry paths mean nothing to the user
+    lost: str = "nothing of this bundle was stored"  # what a failed transaction means
 
 
 def _import_bundle(run: _Run, source: str, bundle: dict[str, Any]) -> None:
@@ -419,10 +420,11 @@ def _run_unit(run: _Run, unit: _Unit) -> bool:
     except FhirError as exc:
         index = _failed_index(exc)
         where, label = (unit.origins[index], unit.labels[index]) if index is not None else ("", "")
-        run.fail(unit.source, where, label, _problem(exc, index if unit.synthetic else None))
+        problem = _problem(exc, index if unit.synthetic else None)
+        run.fail(unit.source, where, label, f"{problem}; {unit.lost}")
         return False
     except DatabaseError as exc:
-        run.fail(unit.source, "", "", f"database error, nothing of it stored: {exc}")
+        run.fail(unit.source, "", "", f"database error: {exc}; {unit.lost}")
         return False
     ok = True
     for index, item in enumerate(response.get("entry") or []):
@@ -433,7 +435,7 @@ def _run_unit(run: _Run, unit: _Unit) -> bool:
 def _count_entry(run: _Run, unit: _Unit, index: int, item: dict[str, Any], started: datetime) -> bool:
     answer = item.get("response") or {}
     code = str(answer.get("status", "")).split(" ", 1)[0]
-    if code >= "400":
+    if not code.startswith(("1", "2", "3")):
         issues = (answer.get("outcome") or {}).get("issue") or [{}]
         problem = "; ".join(_issue_text(i.get("diagnostics", ""), (i.get("expression") or [""])[0]) for i in issues)
         run.fail(unit.source, unit.origins[index], unit.labels[index], f"{answer.get('status')}: {problem}")
@@ -501,7 +503,7 @@ def _import_ndjson(run: _Run, source: str, stream: IO[bytes]) -> None:
 
 class _Chunk:
     def __init__(self) -> None:
-        self.items: list[tuple[dict[str, Any], None]] = []
+        self.items: list[tuple[dict[str, Any], str | None]] = []
         self.origins: list[str] = []
         self.keys: set[tuple[str, str]] = set()
         self.lines = 0
@@ -534,6 +536,7 @@ def _flush(run: _Run, source: str, chunk: _Chunk) -> None:
         lines = f"lines {chunk.first}-{chunk.last} not imported"
         run.fail(source, f"line {number}", "", f"{problem}; {lines}")
     elif chunk.items:
-        if not _run_unit(run, _put_unit(source, chunk.items, chunk.origins)):
-            run.summary.notes.append(f"{source}: lines {chunk.first}-{chunk.last} not imported")
+        unit = _put_unit(source, chunk.items, chunk.origins)
+        unit.lost = f"lines {chunk.first}-{chunk.last} not imported"
+        _run_unit(run, unit)
     run.tick(source)
