@@ -52,7 +52,9 @@ def _model_class(resource_type: str) -> type[FHIRAbstractBase]:
     return cls
 
 
-def _uncovered_required(cls: type[FHIRAbstractBase], schema_required: set[str]) -> dict[str, list[str]]:
+def _uncovered_required(
+    cls: type[FHIRAbstractBase], schema_required: set[str]
+) -> dict[str, list[str]]:
     """Required elements of `cls` that the schema's `required` does not list.
 
     Returns {label: [property names]}: one name for a plain element, every variant
@@ -78,7 +80,9 @@ def _complex_children(
     for _name, jsname, typ, _is_list, _of_many, _not_optional in cls().elementProperties():
         if jsname not in props:
             # e.g. Extension.valueMeta: the schema rejects it as unknown anyway.
-            print(f"note: {definition}.{jsname} is in fhirclient, not in the schema", file=sys.stderr)
+            print(
+                f"note: {definition}.{jsname} is in fhirclient, not in the schema", file=sys.stderr
+            )
             continue
         target = _ref_target(props[jsname])
         if target == "ResourceList":
@@ -130,7 +134,10 @@ def main(argv: list[str]) -> None:
     head = json.dumps({k: v for k, v in doc.items() if k != "required"})[:-1]
     OUTPUT.write_text(head + ', "required": {\n' + ",\n".join(lines) + "\n}}\n", encoding="utf-8")
     n_req = sum(len(r) for r in required.values())
-    print(f"wrote {OUTPUT.relative_to(REPO)}: {len(table)} types reached, {len(required)} with {n_req} required elements")
+    where = OUTPUT.relative_to(REPO)
+    print(
+        f"wrote {where}: {len(table)} types reached, {len(required)} with {n_req} required elements"
+    )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,17 @@ _ALWAYS_KEPT = frozenset({"resourceType", "id", "meta"})
 _PAGING = frozenset({"_count", "_offset"})
 
 
+class HttpError(FhirError):
+    """A refusal at the HTTP level (401, 405, 406, 413, 415), with headers it must carry."""
+
+    def __init__(
+        self, status: int, code: str, diagnostics: str, *, headers: dict[str, str] | None = None
+    ):
+        super().__init__(diagnostics, issues=[OutcomeIssue(code, diagnostics)])
+        self.status = status
+        self.headers = headers or {}
+
+
 def base_url() -> str:
     return f"{settings.SITE_URL}/fhir"
 
@@ -180,6 +191,18 @@ def _paging_links(
     return links
 
 
+# --- transaction and batch ------------------------------------------------------------------
+
+
+def with_absolute_full_urls(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The response Bundle with each entry's "Type/id" fullUrl made absolute (R4 requires it)."""
+    for entry in bundle.get("entry", []):
+        full_url = entry.get("fullUrl")
+        if isinstance(full_url, str) and "://" not in full_url and not full_url.startswith("urn:"):
+            entry["fullUrl"] = f"{base_url()}/{full_url}"
+    return bundle
+
+
 # --- history --------------------------------------------------------------------------------
 
 
@@ -216,14 +239,3 @@ def _history_entry(stored: StoredResource) -> dict[str, Any]:
         "lastModified": fhir_instant(stored),
     }
     return entry
-
-
-class HttpError(FhirError):
-    """A refusal at the HTTP level (401, 405, 406, 413, 415), with headers it must carry."""
-
-    def __init__(
-        self, status: int, code: str, diagnostics: str, *, headers: dict[str, str] | None = None
-    ):
-        super().__init__(diagnostics, issues=[OutcomeIssue(code, diagnostics)])
-        self.status = status
-        self.headers = headers or {}

@@ -26,12 +26,15 @@ class FhirIdConverter(ResourceTypeConverter):
 register_converter(ResourceTypeConverter, "fhirtype")
 register_converter(FhirIdConverter, "fhirid")
 
+# POST to the base, exported so the root URLconf can also route "/fhir" without the slash
+# (clients post transactions to the base URL exactly as the CapabilityStatement names it).
+base = views.endpoint(POST=views.transaction_or_batch)
 _ALL_METHODS = {
     m: views.no_such_endpoint for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 }
 
 urlpatterns: list[URLPattern] = [
-    path("", views.endpoint(POST=views.transaction_or_batch)),
+    path("", base),
     path("metadata", views.endpoint(public=True, GET=views.metadata)),
     path("_history", views.endpoint(GET=views.history)),
     path("<fhirtype:resource_type>", views.endpoint(GET=views.search_get, POST=views.create)),

@@ -93,7 +93,8 @@ def _dispatch(
 
 def _check_format(request: HttpRequest) -> None:
     wanted = request.GET.get("_format")
-    if wanted is not None and _media_type(wanted) not in _JSON_FORMATS:
+    # An unencoded "+" in "_format=application/fhir+json" arrives as a space.
+    if wanted is not None and _media_type(wanted.replace(" ", "+")) not in _JSON_FORMATS:
         raise HttpError(
             406,
             "not-supported",
@@ -141,8 +142,11 @@ def _check_type(resource_type: str | None) -> None:
 def _json_body(request: HttpRequest) -> Any:
     """The parsed JSON body.
 
-    Raises HttpError 415 for another content type, InvalidRequest for malformed JSON.
+    Raises InvalidRequest for an empty or malformed body, HttpError 415 for another
+    content type.
     """
+    if not request.body:
+        raise InvalidRequest("The request body is empty; expected FHIR JSON")
     content_type = _media_type(request.META.get("CONTENT_TYPE", "")) or "(none)"
     if content_type not in JSON_MEDIA_TYPES:
         raise HttpError(
@@ -150,8 +154,6 @@ def _json_body(request: HttpRequest) -> Any:
             "not-supported",
             f"Content-Type {content_type} is not supported; send application/fhir+json",
         )
-    if not request.body:
-        raise InvalidRequest("The request body is empty; expected FHIR JSON")
     try:
         return orjson.loads(request.body)
     except orjson.JSONDecodeError as exc:
@@ -320,7 +322,8 @@ def history(
 
 
 def transaction_or_batch(request: HttpRequest, ctx: AccessContext) -> HttpResponse:
-    return _render(request, bundles.process(ctx, _json_body(request)))
+    answer = bundles.process(ctx, _json_body(request))
+    return _render(request, responses.with_absolute_full_urls(answer))
 
 
 def no_such_endpoint(request: HttpRequest, path: str) -> HttpResponse:

@@ -88,10 +88,15 @@ def _parse_entry(index: int, raw: Any) -> _Entry:
         raise InvalidRequest(f"{where} is not an object", expression=where)
     request = raw.get("request")
     if not isinstance(request, dict) or not isinstance(request.get("url"), str):
-        raise InvalidRequest(f"{where}.request with method and url is required", expression=f"{where}.request")
+        raise InvalidRequest(
+            f"{where}.request with method and url is required", expression=f"{where}.request"
+        )
     method = str(request.get("method", "")).upper()
     if method not in {"GET", "POST", "PUT", "DELETE", "HEAD"}:
-        raise InvalidRequest(f"{where}.request.method {method!r} is not supported", expression=f"{where}.request.method")
+        raise InvalidRequest(
+            f"{where}.request.method {method!r} is not supported",
+            expression=f"{where}.request.method",
+        )
     url = request["url"].lstrip("/")
     path, _, query = url.partition("?")
     parts = path.split("/")
@@ -100,7 +105,9 @@ def _parse_entry(index: int, raw: Any) -> _Entry:
     resource = raw.get("resource")
     if method in {"POST", "PUT"}:
         if not isinstance(resource, dict):
-            raise InvalidResource(f"{where}.resource is required for {method}", expression=f"{where}.resource")
+            raise InvalidResource(
+                f"{where}.resource is required for {method}", expression=f"{where}.resource"
+            )
         if resource.get("resourceType") != resource_type:
             raise InvalidResource(
                 f"{where}.resource is a {resource.get('resourceType')!r} but request.url names {resource_type!r}",
@@ -128,7 +135,9 @@ def _validate(entry: _Entry) -> None:
     if entry.resource is None:
         return
     try:
-        repository.check_resource(entry.resource, fhir_id=entry.fhir_id if entry.method == "PUT" else None)
+        repository.check_resource(
+            entry.resource, fhir_id=entry.fhir_id if entry.method == "PUT" else None
+        )
     except InvalidResource as exc:
         raise InvalidResource(
             f"{entry.where}.resource ({entry.resource_type}): {exc.issues[0].diagnostics}",
@@ -140,10 +149,12 @@ def _relocate(entry: _Entry, issue: OutcomeIssue) -> OutcomeIssue:
     """Re-root an issue's path at the bundle entry, e.g. Bundle.entry[3].resource.status."""
     expression = issue.expression
     if expression.startswith(entry.resource_type):
-        expression = f"{entry.where}.resource{expression[len(entry.resource_type):]}"
+        expression = f"{entry.where}.resource{expression[len(entry.resource_type) :]}"
     else:
         expression = f"{entry.where}.resource"
-    return OutcomeIssue(issue.code, f"{entry.where}: {issue.diagnostics}", expression, issue.severity)
+    return OutcomeIssue(
+        issue.code, f"{entry.where}: {issue.diagnostics}", expression, issue.severity
+    )
 
 
 # --- transaction ----------------------------------------------------------------------
@@ -174,7 +185,9 @@ def _resolve_conditional_creates(ctx: AccessContext, entries: list[_Entry]) -> d
             try:
                 match = repository.find_one(ctx, entry.resource_type, entry.if_none_exist)
             except FhirError as exc:
-                raise type(exc)(f"{entry.where}.request.ifNoneExist: {exc}", expression=f"{entry.where}.request") from exc
+                raise type(exc)(
+                    f"{entry.where}.request.ifNoneExist: {exc}", expression=f"{entry.where}.request"
+                ) from exc
             if match is not None:
                 entry.outcome, entry.stored = "exists", match
                 if entry.full_url:
@@ -186,7 +199,12 @@ def _assign_ids(entries: list[_Entry], references: dict[str, str], import_mode: 
     for entry in entries:
         if entry.method == "POST" and entry.outcome != "exists":
             entry.fhir_id = _import_id(entry) if import_mode else repository.new_id()
-        if entry.method in {"POST", "PUT"} and entry.full_url and entry.fhir_id and entry.outcome != "exists":
+        if (
+            entry.method in {"POST", "PUT"}
+            and entry.full_url
+            and entry.fhir_id
+            and entry.outcome != "exists"
+        ):
             references[entry.full_url] = f"{entry.resource_type}/{entry.fhir_id}"
 
 
@@ -241,7 +259,10 @@ class _ReferenceResolver:
         try:
             match = repository.find_one(self.ctx, resource_type, query)
         except FhirError as exc:
-            raise InvalidResource(f"{entry.where}.resource: reference {ref}: {exc}", expression=f"{entry.where}.resource") from exc
+            raise InvalidResource(
+                f"{entry.where}.resource: reference {ref}: {exc}",
+                expression=f"{entry.where}.resource",
+            ) from exc
         if match is None:
             raise InvalidResource(
                 f"{entry.where}.resource: conditional reference {ref} matches no resource",
@@ -252,7 +273,11 @@ class _ReferenceResolver:
 
 def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: bool) -> None:
     writes = [e for e in entries if e.method in {"POST", "PUT", "DELETE"} and e.outcome != "exists"]
-    keys = [(e.resource_type, e.fhir_id) for e in writes if e.fhir_id and (e.method != "POST" or import_mode)]
+    keys = [
+        (e.resource_type, e.fhir_id)
+        for e in writes
+        if e.fhir_id and (e.method != "POST" or import_mode)
+    ]
     existing = repository.existing_rows(ctx, keys) if keys else {}
     _check_visible(ctx, existing)
     writer = Writer()
@@ -260,11 +285,15 @@ def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: boo
         assert entry.fhir_id is not None
         row = existing.get((entry.resource_type, entry.fhir_id))
         if entry.if_match:
-            repository._check_version(row, entry.if_match, f"{entry.where} {entry.resource_type}/{entry.fhir_id}")
+            repository._check_version(
+                row, entry.if_match, f"{entry.where} {entry.resource_type}/{entry.fhir_id}"
+            )
         if entry.method == "DELETE":
             entry.outcome = "deleted" if row is not None and not row.deleted else "absent"
             if entry.outcome == "deleted":
-                repository._check_may_write(ctx, None if row is None else StoredResource.from_row(row).content, row)
+                repository._check_may_write(
+                    ctx, None if row is None else StoredResource.from_row(row).content, row
+                )
                 entry.write = writer.stage(entry.resource_type, entry.fhir_id, None, row)
             continue
         assert entry.resource is not None
@@ -284,7 +313,11 @@ def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: boo
 def _check_visible(ctx: AccessContext, existing: dict[tuple[str, str], Resource]) -> None:
     if ctx.patient_ids is None or not existing:
         return
-    visible = set(scope(ctx, Resource.objects.filter(pk__in=[r.pk for r in existing.values()]), None).values_list("pk", flat=True))
+    visible = set(
+        scope(
+            ctx, Resource.objects.filter(pk__in=[r.pk for r in existing.values()]), None
+        ).values_list("pk", flat=True)
+    )
     for (resource_type, fhir_id), row in existing.items():
         # Writing over what one may not read answers as if it did not exist.
         if row.pk not in visible:
@@ -298,7 +331,9 @@ def _read_entry(ctx: AccessContext, entry: _Entry) -> dict[str, Any]:
         return {"status": "200 OK"}
     from urllib.parse import parse_qsl
 
-    result = search_module.search(ctx, entry.resource_type, parse_qsl(entry.query or "", keep_blank_values=True))
+    result = search_module.search(
+        ctx, entry.resource_type, parse_qsl(entry.query or "", keep_blank_values=True)
+    )
     entry.extra["searchset"] = result
     return {"status": "200 OK"}
 
@@ -316,7 +351,10 @@ def _batch(ctx: AccessContext, raw_entries: list[Any], import_mode: bool) -> dic
                 _run_one(ctx, entry, import_mode)
         except FhirError as exc:
             entry = _Entry(index, "", "", None, None, None, None, None, None)
-            entry.result = {"status": f"{exc.status} {_reason(exc.status)}", "outcome": exc.outcome()}
+            entry.result = {
+                "status": f"{exc.status} {_reason(exc.status)}",
+                "outcome": exc.outcome(),
+            }
         entries.append(entry)
     return _response("batch-response", entries)
 
@@ -337,13 +375,26 @@ def _run_one(ctx: AccessContext, entry: _Entry, import_mode: bool) -> None:
 
 # --- response -------------------------------------------------------------------------
 
-_STATUS = {"created": "201 Created", "updated": "200 OK", "unchanged": "200 OK", "exists": "200 OK",
-           "deleted": "204 No Content", "absent": "204 No Content"}
+_STATUS = {
+    "created": "201 Created",
+    "updated": "200 OK",
+    "unchanged": "200 OK",
+    "exists": "200 OK",
+    "deleted": "204 No Content",
+    "absent": "204 No Content",
+}
 
 
 def _reason(status: int) -> str:
-    return {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict", 410: "Gone",
-            412: "Precondition Failed", 422: "Unprocessable Entity"}.get(status, "Error")
+    return {
+        400: "Bad Request",
+        403: "Forbidden",
+        404: "Not Found",
+        409: "Conflict",
+        410: "Gone",
+        412: "Precondition Failed",
+        422: "Unprocessable Entity",
+    }.get(status, "Error")
 
 
 def _response(kind: str, entries: list[_Entry]) -> dict[str, Any]:
@@ -372,7 +423,10 @@ def _response(kind: str, entries: list[_Entry]) -> dict[str, Any]:
                 "resourceType": "Bundle",
                 "type": "searchset",
                 "total": result.total,
-                "entry": [{"fullUrl": m.reference, "resource": m.content, "search": {"mode": "match"}} for m in result.matches],
+                "entry": [
+                    {"fullUrl": m.reference, "resource": m.content, "search": {"mode": "match"}}
+                    for m in result.matches
+                ],
             }
         item["_outcome"] = entry.outcome
         out.append(item)

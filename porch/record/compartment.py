@@ -7,10 +7,10 @@ Patient/ana. Resource types not listed here (Practitioner, Organization, Medicat
 are in no patient's compartment. A Patient is also in its own compartment, which no
 parameter expresses; ``link`` adds the patients it is linked to.
 
-Source: http://hl7.org/fhir/R4/compartmentdefinition-patient.html. One departure:
-the structured R4 definition names Encounter's parameter ``patient``, while some
-copies (Medplum's) say ``subject``; both are ``Encounter.subject`` restricted to
-Patient, so the choice changes nothing.
+Source: http://hl7.org/fhir/R4/compartmentdefinition-patient.html. The R4 page names
+Encounter's parameter ``patient``; some copies of the definition (Medplum's) say
+``subject``. Both read ``Encounter.subject``, and only a Patient reference counts, so
+the two give the same compartments.
 """
 
 from __future__ import annotations

@@ -29,16 +29,22 @@ def parse_range(value: str) -> tuple[datetime, datetime]:
     """
     match = _PATTERN.match(value.strip())
     if not match:
-        raise ValueError(f"{value!r} is not a FHIR date (expected YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)")
+        raise ValueError(
+            f"{value!r} is not a FHIR date (expected YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)"
+        )
     g = match.groupdict()
     year = int(g["y"])
     try:
         if g["m"] is None:
-            return datetime(year, 1, 1, tzinfo=UTC), _end(datetime(year, 12, 31, tzinfo=UTC), days=1)
+            return datetime(year, 1, 1, tzinfo=UTC), _end(
+                datetime(year, 12, 31, tzinfo=UTC), days=1
+            )
         month = int(g["m"])
         if g["d"] is None:
             last = calendar.monthrange(year, month)[1]
-            return datetime(year, month, 1, tzinfo=UTC), _end(datetime(year, month, last, tzinfo=UTC), days=1)
+            return datetime(year, month, 1, tzinfo=UTC), _end(
+                datetime(year, month, last, tzinfo=UTC), days=1
+            )
         day = int(g["d"])
         if g["H"] is None:
             start = datetime(year, month, day, tzinfo=UTC)

@@ -31,7 +31,9 @@ class FhirError(Exception):
     status = 400
     default_code = "invalid"
 
-    def __init__(self, diagnostics: str, *, expression: str = "", issues: Sequence[OutcomeIssue] = ()):
+    def __init__(
+        self, diagnostics: str, *, expression: str = "", issues: Sequence[OutcomeIssue] = ()
+    ):
         super().__init__(diagnostics)
         self.issues: list[OutcomeIssue] = list(issues) or [
             OutcomeIssue(self.default_code, diagnostics, expression)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import orjson
 from django.db import DatabaseError, transaction
@@ -48,6 +49,8 @@ _SHARED_FIRST = re.compile(r"hospitalInformation|practitionerInformation")
 _ENTRY_INDEX = re.compile(r"Bundle\.entry\[(\d+)\]")
 _UUID_URN = re.compile(r"^urn:uuid:([0-9a-fA-F-]{36})$")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_TYPE_PATH = re.compile(r"/([A-Z][A-Za-z]+(?:/[A-Za-z0-9\-.]{1,64})?)$")
+_TYPE_QUERY = re.compile(r"^[A-Z][A-Za-z]+\?")
 # Ids made up for resources that have none: uuid5 in a namespace of Porch's own.
 _ID_NAMESPACE = uuid.UUID("6f1c2d1e-5b8a-4a53-9e4a-2f0d7c9b6a11")
 _BUNDLE_TYPES_RUN = frozenset({"transaction", "batch"})
@@ -112,7 +115,9 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         """The summary as text, one line per resource type."""
-        out = [f"Files: {self.files_ok} ok, {self.files_failed} failed, {len(self.skipped)} skipped"]
+        out = [
+            f"Files: {self.files_ok} ok, {self.files_failed} failed, {len(self.skipped)} skipped"
+        ]
         if self.skipped:
             out.append(f"  skipped (not FHIR JSON or NDJSON): {', '.join(self.skipped)}")
         out += [f"  note: {note}" for note in self.notes]
@@ -120,7 +125,9 @@ class ImportSummary:
         out.append(f"{'Resource type':<{width}}  created  updated  unchanged")
         for rtype in sorted(self.counts):
             c = self.counts[rtype]
-            out.append(f"{rtype:<{width}}  {c['created']:>7}  {c['updated']:>7}  {c['unchanged']:>9}")
+            out.append(
+                f"{rtype:<{width}}  {c['created']:>7}  {c['updated']:>7}  {c['unchanged']:>9}"
+            )
         totals = (self.total("created"), self.total("updated"), self.total("unchanged"))
         out.append(f"{'Total':<{width}}  {totals[0]:>7}  {totals[1]:>7}  {totals[2]:>9}")
         out.append(f"{self.total()} resources in {self.elapsed:.1f} s ({self.rate:.0f}/s)")
@@ -165,7 +172,9 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or folder")
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+            files += sorted(
+                p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path))
+            )
         else:
             files.append(path)
     # A stable sort: only the shared-data files move; everything else keeps its order.
@@ -201,7 +210,11 @@ class _Run:
         if self.current is not None and not self.current.closed:
             position = self.current.tell()
         elapsed = time.monotonic() - self.started
-        self.progress(Progress(self.summary.total(), self.bytes_base + position, self.bytes_total, elapsed, current))
+        self.progress(
+            Progress(
+                self.summary.total(), self.bytes_base + position, self.bytes_total, elapsed, current
+            )
+        )
 
 
 # --- files ----------------------------------------------------------------------------
@@ -230,7 +243,11 @@ def _import_zip(run: _Run, label: str, raw: IO[bytes]) -> None:
         run.fail(label, "", "", f"not a readable zip file: {exc}")
         return
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir() and not _hidden(PurePosixPath(m.filename))]
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir() and not _hidden(PurePosixPath(m.filename))
+        ]
         members.sort(key=lambda m: (not _SHARED_FIRST.search(m.filename), m.filename))
         for member in members:
             source = f"{label}!{member.filename}"
@@ -286,7 +303,9 @@ def _import_json(run: _Run, source: str, data: bytes) -> None:
     try:
         content = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        run.fail(source, "", "", f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        run.fail(
+            source, "", "", f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        )
         return
     del data
     if not isinstance(content, dict) or not isinstance(content.get("resourceType"), str):
@@ -317,14 +336,17 @@ def _upsert_one(run: _Run, source: str, resource: dict[str, Any]) -> None:
         run.count(rtype, outcome.status)
 
 
-def _id_for(resource: dict[str, Any], full_url: str | None) -> str:
-    """The resource's own id, else its urn:uuid fullUrl, else a uuid5 of its content."""
+def _id_for(resource: dict[str, Any], full_url: Any, *, prefer_urn: bool = False) -> str:
+    """The resource's own id, else its urn:uuid fullUrl, else a uuid5 of its content.
+
+    `prefer_urn` puts the fullUrl first, as bundles.py does for a POST in import mode.
+    """
     own = resource.get("id")
+    urn = _UUID_URN.match(full_url if isinstance(full_url, str) else "")
+    if urn and (prefer_urn or not isinstance(own, str)):
+        return urn.group(1).lower()
     if isinstance(own, str) and _ID.match(own):
         return own
-    urn = _UUID_URN.match(full_url or "")
-    if urn:
-        return urn.group(1).lower()
     body = {k: v for k, v in resource.items() if k not in {"id", "meta"}}
     return str(uuid.uuid5(_ID_NAMESPACE, orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()))
 
@@ -349,9 +371,11 @@ def _import_bundle(run: _Run, source: str, bundle: dict[str, Any]) -> None:
     if not isinstance(entries, list):
         run.fail(source, "", "", "Bundle.entry is not a list")
         return
-    kept = [(i, e) for i, e in enumerate(entries) if _method(e) not in {"GET", "HEAD"}]
+    kept = [(i, _as_import(e)) for i, e in enumerate(entries) if _method(e) not in {"GET", "HEAD"}]
     if len(kept) < len(entries):
-        run.summary.notes.append(f"{source}: left out {len(entries) - len(kept)} read-only (GET) entries")
+        run.summary.notes.append(
+            f"{source}: left out {len(entries) - len(kept)} read-only (GET) entries"
+        )
     unit = _Unit(
         source,
         {"resourceType": "Bundle", "type": bundle["type"], "entry": [e for _, e in kept]},
@@ -360,6 +384,40 @@ def _import_bundle(run: _Run, source: str, bundle: dict[str, Any]) -> None:
         synthetic=False,
     )
     _run_unit(run, unit)
+
+
+def _as_import(entry: Any) -> Any:
+    """The entry as an import runs it: ids kept, and two common liberties of real files taken.
+
+    Examples and exports write request.url absolute and ifNoneExist as "Type?query"; R4
+    wants both relative to the base, which is what bundles.py reads.
+    """
+    request = entry.get("request") if isinstance(entry, dict) else None
+    if not isinstance(request, dict):
+        return entry
+    request = dict(request)
+    url = request.get("url")
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        split = urlsplit(url)
+        found = _TYPE_PATH.search(split.path.rstrip("/"))
+        request["url"] = (found.group(1) if found else url) + (
+            f"?{split.query}" if split.query else ""
+        )
+    if isinstance(request.get("ifNoneExist"), str):
+        request["ifNoneExist"] = _TYPE_QUERY.sub("", request["ifNoneExist"])
+    resource = entry.get("resource")
+    plain_post = _method(entry) == "POST" and not request.get("ifNoneExist")
+    if (
+        plain_post
+        and isinstance(resource, dict)
+        and resource.get("resourceType") == request.get("url")
+    ):
+        # A POST makes a new id each time; an import keeps one, so running it again finds
+        # what it made: the same id rule as every other import, then PUT.
+        fhir_id = _id_for(resource, entry.get("fullUrl"), prefer_urn=True)
+        request = {"method": "PUT", "url": f"{resource['resourceType']}/{fhir_id}"}
+        entry = {**entry, "resource": {**resource, "id": fhir_id}}
+    return {**entry, "request": request}
 
 
 def _import_collection(run: _Run, source: str, bundle: dict[str, Any]) -> None:
@@ -376,11 +434,16 @@ def _import_collection(run: _Run, source: str, bundle: dict[str, Any]) -> None:
     _run_unit(run, _put_unit(source, resources, origins))
 
 
-def _put_unit(source: str, resources: list[tuple[dict[str, Any], str | None]], origins: list[str]) -> _Unit:
-    """A transaction of PUT-by-id entries; fullUrls are kept so entries can refer to each other."""
-    entries: list[dict[str, Any]] = []
-    labels: list[str] = []
-    for resource, full_url in resources:
+def _put_unit(
+    source: str, resources: list[tuple[dict[str, Any], str | None]], origins: list[str]
+) -> _Unit:
+    """A transaction of PUT-by-id entries; fullUrls are kept so entries can refer to each other.
+
+    The same Type/id twice (a collection holding two versions): the later one wins, as if
+    they had been PUT one after the other.
+    """
+    by_key: dict[str, tuple[dict[str, Any], str]] = {}
+    for (resource, full_url), origin in zip(resources, origins, strict=True):
         rtype = resource.get("resourceType")
         rtype = rtype if isinstance(rtype, str) else "(no resourceType)"
         fhir_id = _id_for(resource, full_url)
@@ -390,10 +453,14 @@ def _put_unit(source: str, resources: list[tuple[dict[str, Any], str | None]], o
         }
         if isinstance(full_url, str):
             entry["fullUrl"] = full_url
-        entries.append(entry)
-        labels.append(f"{rtype}/{fhir_id}")
-    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": entries}
-    return _Unit(source, bundle, origins, labels, synthetic=True)
+        by_key.pop(f"{rtype}/{fhir_id}", None)
+        by_key[f"{rtype}/{fhir_id}"] = (entry, origin)
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [e for e, _ in by_key.values()],
+    }
+    return _Unit(source, bundle, [o for _, o in by_key.values()], list(by_key), synthetic=True)
 
 
 def _method(entry: Any) -> str:
@@ -432,13 +499,22 @@ def _run_unit(run: _Run, unit: _Unit) -> bool:
     return ok
 
 
-def _count_entry(run: _Run, unit: _Unit, index: int, item: dict[str, Any], started: datetime) -> bool:
+def _count_entry(
+    run: _Run, unit: _Unit, index: int, item: dict[str, Any], started: datetime
+) -> bool:
     answer = item.get("response") or {}
     code = str(answer.get("status", "")).split(" ", 1)[0]
     if not code.startswith(("1", "2", "3")):
         issues = (answer.get("outcome") or {}).get("issue") or [{}]
-        problem = "; ".join(_issue_text(i.get("diagnostics", ""), (i.get("expression") or [""])[0]) for i in issues)
-        run.fail(unit.source, unit.origins[index], unit.labels[index], f"{answer.get('status')}: {problem}")
+        problem = "; ".join(
+            _issue_text(i.get("diagnostics", ""), (i.get("expression") or [""])[0]) for i in issues
+        )
+        run.fail(
+            unit.source,
+            unit.origins[index],
+            unit.labels[index],
+            f"{answer.get('status')}: {problem}",
+        )
         return False
     rtype = str(item.get("fullUrl", unit.labels[index])).split("/", 1)[0]
     if code == "201":
@@ -473,7 +549,11 @@ def _problem(exc: FhirError, synthetic_index: int | None = None) -> str:
 
 
 def _issue_text(diagnostics: str, expression: str) -> str:
-    return f"{diagnostics} (at {expression})" if expression and expression not in diagnostics else diagnostics
+    return (
+        f"{diagnostics} (at {expression})"
+        if expression and expression not in diagnostics
+        else diagnostics
+    )
 
 
 # --- NDJSON ---------------------------------------------------------------------------
@@ -490,7 +570,9 @@ def _import_ndjson(run: _Run, source: str, stream: IO[bytes]) -> None:
         except orjson.JSONDecodeError as exc:
             chunk.reject(number, f"malformed JSON at column {exc.colno}: {exc.msg}")
             resource = None
-        if resource is not None and not (isinstance(resource, dict) and isinstance(resource.get("resourceType"), str)):
+        if resource is not None and not (
+            isinstance(resource, dict) and isinstance(resource.get("resourceType"), str)
+        ):
             chunk.reject(number, "not a FHIR resource (expected a JSON object with resourceType)")
         key = chunk.key(resource)
         if key in chunk.keys or chunk.lines >= CHUNK:

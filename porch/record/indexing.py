@@ -31,7 +31,9 @@ class IndexRows:
     dates: list[tuple[str, datetime, datetime]] = field(default_factory=list)  # param, low, high
     # param, target type, target id, url
     references: list[tuple[str, str, str, str]] = field(default_factory=list)
-    quantities: list[tuple[str, float, str, str]] = field(default_factory=list)  # param, value, system, code
+    quantities: list[tuple[str, float, str, str]] = field(
+        default_factory=list
+    )  # param, value, system, code
     uris: list[tuple[str, str]] = field(default_factory=list)
     numbers: list[tuple[str, float]] = field(default_factory=list)
     compartments: set[str] = field(default_factory=set)
@@ -104,7 +106,11 @@ def _add(rows: IndexRows, param: SearchParam, values: Iterable[Any], local_base:
         elif kind is ParamType.URI:
             if isinstance(value, str):
                 rows.uris.append((param.code, value[:512]))
-        elif kind is ParamType.NUMBER and isinstance(value, int | float) and not isinstance(value, bool):
+        elif (
+            kind is ParamType.NUMBER
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
             rows.numbers.append((param.code, float(value)))
 
 
@@ -152,7 +158,9 @@ def _dates(value: Any) -> Iterator[tuple[datetime, datetime]]:
         return  # validation already refused malformed dates; odd shapes are not indexed
 
 
-def _references(param: SearchParam, value: Any, local_base: str) -> Iterator[tuple[str, str, str, str]]:
+def _references(
+    param: SearchParam, value: Any, local_base: str
+) -> Iterator[tuple[str, str, str, str]]:
     if isinstance(value, str):  # canonical or uri used as a reference
         value = {"reference": value}
     if not isinstance(value, dict) or not isinstance(value.get("reference"), str):

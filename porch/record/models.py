@@ -33,9 +33,13 @@ class Resource(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["resource_type", "fhir_id"], name="resource_type_id_uniq")
+            models.UniqueConstraint(
+                fields=["resource_type", "fhir_id"], name="resource_type_id_uniq"
+            )
         ]
-        indexes = [models.Index(fields=["resource_type", "last_updated"], name="resource_type_updated")]
+        indexes = [
+            models.Index(fields=["resource_type", "last_updated"], name="resource_type_updated")
+        ]
 
     def __str__(self) -> str:
         return f"{self.resource_type}/{self.fhir_id}/_history/{self.version_id}"
@@ -58,9 +62,13 @@ class ResourceVersion(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["resource", "version_id"], name="version_resource_vid_uniq")
+            models.UniqueConstraint(
+                fields=["resource", "version_id"], name="version_resource_vid_uniq"
+            )
         ]
-        indexes = [models.Index(fields=["resource_type", "last_updated"], name="version_type_updated")]
+        indexes = [
+            models.Index(fields=["resource_type", "last_updated"], name="version_type_updated")
+        ]
 
 
 class Compartment(models.Model):
@@ -135,7 +143,8 @@ class ReferenceIndex(_IndexRow):
     class Meta:
         indexes = [
             models.Index(
-                fields=["target_id", "resource_type", "param", "target_type"], name="reference_lookup"
+                fields=["target_id", "resource_type", "param", "target_type"],
+                name="reference_lookup",
             ),
             models.Index(fields=["resource", "param"], name="reference_resource"),
         ]

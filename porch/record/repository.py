@@ -51,7 +51,9 @@ class WriteOutcome:
 # --- validation -----------------------------------------------------------------------
 
 
-def check_resource(resource: Any, *, resource_type: str | None = None, fhir_id: str | None = None) -> dict[str, Any]:
+def check_resource(
+    resource: Any, *, resource_type: str | None = None, fhir_id: str | None = None
+) -> dict[str, Any]:
     """The resource, if it is a valid FHIR R4 resource of the expected type and id.
 
     Raises InvalidResource with one issue per problem, each naming the path.
@@ -61,7 +63,8 @@ def check_resource(resource: Any, *, resource_type: str | None = None, fhir_id: 
     actual_type = resource.get("resourceType")
     if resource_type is not None and actual_type != resource_type:
         raise InvalidResource(
-            f"resourceType is {actual_type!r} but the URL names {resource_type}", expression="resourceType"
+            f"resourceType is {actual_type!r} but the URL names {resource_type}",
+            expression="resourceType",
         )
     if fhir_id is not None and resource.get("id") != fhir_id:
         raise InvalidResource(
@@ -78,7 +81,9 @@ def check_resource(resource: Any, *, resource_type: str | None = None, fhir_id: 
     return resource
 
 
-def _check_may_write(ctx: AccessContext, resource: dict[str, Any] | None, row: Resource | None) -> None:
+def _check_may_write(
+    ctx: AccessContext, resource: dict[str, Any] | None, row: Resource | None
+) -> None:
     # A context without write permission writes nothing.
     if not ctx.may_write:
         raise Forbidden("This access context may not change the record")
@@ -157,7 +162,9 @@ def history(
         versions = versions.filter(resource_type=resource_type)
     total = versions.count()
     page = list(
-        versions.select_related("resource").order_by("-last_updated", "-pk")[offset : offset + count]
+        versions.select_related("resource").order_by("-last_updated", "-pk")[
+            offset : offset + count
+        ]
     )
     entries = [StoredResource.from_version(v, v.resource.fhir_id) for v in page]
     return HistoryPage(entries, total, offset, count)
@@ -167,7 +174,11 @@ def history(
 
 
 def create(
-    ctx: AccessContext, resource: Any, *, if_none_exist: str | None = None, fhir_id: str | None = None
+    ctx: AccessContext,
+    resource: Any,
+    *,
+    if_none_exist: str | None = None,
+    fhir_id: str | None = None,
 ) -> WriteOutcome:
     """Store a new resource under a new id (or `fhir_id`, for imports that keep theirs).
 
@@ -190,7 +201,12 @@ def create(
 
 
 def update(
-    ctx: AccessContext, resource_type: str, fhir_id: str, resource: Any, *, if_match: str | None = None
+    ctx: AccessContext,
+    resource_type: str,
+    fhir_id: str,
+    resource: Any,
+    *,
+    if_match: str | None = None,
 ) -> WriteOutcome:
     """Create or replace the resource at this id (update-as-create is allowed).
 
@@ -200,11 +216,22 @@ def update(
     """
     resource = dict(check_resource(resource, resource_type=resource_type, fhir_id=fhir_id))
     with transaction.atomic():
-        existing = Resource.objects.select_for_update().filter(resource_type=resource_type, fhir_id=fhir_id).first()
-        if existing is not None and not scope(ctx, Resource.objects.filter(pk=existing.pk), resource_type).exists():
+        existing = (
+            Resource.objects.select_for_update()
+            .filter(resource_type=resource_type, fhir_id=fhir_id)
+            .first()
+        )
+        if (
+            existing is not None
+            and not scope(ctx, Resource.objects.filter(pk=existing.pk), resource_type).exists()
+        ):
             raise NotFound(f"{resource_type}/{fhir_id} is not known")
         _check_version(existing, if_match, f"{resource_type}/{fhir_id}")
-        if existing is not None and not existing.deleted and existing.content_hash == content_hash(resource):
+        if (
+            existing is not None
+            and not existing.deleted
+            and existing.content_hash == content_hash(resource)
+        ):
             return WriteOutcome(StoredResource.from_row(existing), "unchanged")
         _check_may_write(ctx, resource, existing)
         created = existing is None or existing.deleted
@@ -215,7 +242,9 @@ def update(
     return WriteOutcome(StoredResource.from_row(write.row), "created" if created else "updated")
 
 
-def delete(ctx: AccessContext, resource_type: str, fhir_id: str, *, if_match: str | None = None) -> WriteOutcome | None:
+def delete(
+    ctx: AccessContext, resource_type: str, fhir_id: str, *, if_match: str | None = None
+) -> WriteOutcome | None:
     """Delete (a new version that is a tombstone; history is kept). None if already gone."""
     with transaction.atomic():
         row = _visible_row(ctx, resource_type, fhir_id)
@@ -248,7 +277,7 @@ def parse_version(etag: str) -> int:
     text = etag.strip()
     text = text.removeprefix("W/").strip('"')
     if not text.isdigit():
-        raise InvalidRequest(f"If-Match {etag!r} is not a version (expected W/\"<number>\")")
+        raise InvalidRequest(f'If-Match {etag!r} is not a version (expected W/"<number>")')
     return int(text)
 
 
@@ -265,11 +294,15 @@ def find_one(ctx: AccessContext, resource_type: str, query: str) -> StoredResour
         raise InvalidRequest(f"The conditional query {query!r} has no search parameters")
     rows = list(search_module.match_ids(ctx, resource_type, params)[:2])
     if len(rows) > 1:
-        raise PreconditionFailed(f"{resource_type}?{query.lstrip('?')} matches more than one resource")
+        raise PreconditionFailed(
+            f"{resource_type}?{query.lstrip('?')} matches more than one resource"
+        )
     return StoredResource.from_row(rows[0]) if rows else None
 
 
-def existing_rows(ctx: AccessContext, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Resource]:
+def existing_rows(
+    ctx: AccessContext, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], Resource]:
     """Current rows for (type, id) pairs, locked for update; deleted ones included."""
     by_type: dict[str, list[str]] = {}
     for resource_type, fhir_id in keys:
@@ -278,7 +311,9 @@ def existing_rows(ctx: AccessContext, keys: list[tuple[str, str]]) -> dict[tuple
     for resource_type, ids in by_type.items():
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            rows = Resource.objects.select_for_update().filter(resource_type=resource_type, fhir_id__in=chunk)
+            rows = Resource.objects.select_for_update().filter(
+                resource_type=resource_type, fhir_id__in=chunk
+            )
             found.update({(r.resource_type, r.fhir_id): r for r in rows})
     return found
 

@@ -21,7 +21,9 @@ def readable(ctx: AccessContext, resource_type: str | None = None) -> QuerySet[R
     return scope(ctx, Resource.objects.filter(deleted=False), resource_type)
 
 
-def scope(ctx: AccessContext, qs: QuerySet[Resource], resource_type: str | None) -> QuerySet[Resource]:
+def scope(
+    ctx: AccessContext, qs: QuerySet[Resource], resource_type: str | None
+) -> QuerySet[Resource]:
     """Narrow any Resource queryset (deleted rows included) to what the context may read."""
     if resource_type is not None:
         qs = qs.filter(resource_type=resource_type)

@@ -28,7 +28,18 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.db.models import Exists, F, Model, OrderBy, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Model,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.utils import timezone
 
 from porch.access.context import AccessContext
@@ -110,17 +121,12 @@ def search(
     )
     qs = _filtered(ctx, resource_type, query)
     size = 0 if query.summary_count else query.count
-    rows: list[Resource] = []
-    if size:
-        ordered = qs.order_by(*_ordering(query.sort), "pk").only(*_ROW_FIELDS)
-        rows = list(ordered[query.offset : query.offset + size + 1])
-    has_next = len(rows) > size
-    rows = rows[:size]
+    rows, has_next, total = _page(ctx, resource_type, qs, query, size)
     return SearchResult(
         resource_type=resource_type,
         matches=[StoredResource.from_row(row) for row in rows],
         included=_included(ctx, resource_type, rows, query),
-        total=_total(qs, query, rows, has_next, size),
+        total=total,
         offset=query.offset,
         count=size,
         has_next=has_next,
@@ -149,14 +155,35 @@ def _filtered(ctx: AccessContext, resource_type: str, query: ParsedQuery) -> Que
     return qs
 
 
-def _total(
-    qs: QuerySet[Resource], query: ParsedQuery, rows: list[Resource], has_next: bool, size: int
-) -> int | None:
-    if query.total == "none" and not query.summary_count:
-        return None
-    if size and not has_next and (rows or query.offset == 0):
-        return query.offset + len(rows)  # the last page tells the total without a COUNT
-    return qs.count()
+def _page(
+    ctx: AccessContext, resource_type: str, qs: QuerySet[Resource], query: ParsedQuery, size: int
+) -> tuple[list[Resource], bool, int | None]:
+    """The page's rows, whether more follow, and the total (None when _total=none).
+
+    One query orders the matches and returns the page's ids, counting every match in the
+    same pass (COUNT(*) OVER ()), since ordering them already visits them all; a second
+    reads the content of the page's rows only.
+    """
+    counted = query.total != "none"
+    if not size:
+        total = qs.count() if counted or query.summary_count else None
+        return [], False, total
+    ordered = qs.order_by(*_ordering(query.sort), "pk")
+    if counted:
+        ordered = ordered.annotate(matched=Window(Count("pk")))
+    found = list(
+        ordered.values_list("pk", "matched" if counted else "pk")[query.offset :][: size + 1]
+    )
+    pks = [pk for pk, _ in found[:size]]
+    by_pk = (
+        readable(ctx, resource_type).filter(pk__in=pks).only(*_ROW_FIELDS).in_bulk() if pks else {}
+    )
+    rows = [by_pk[pk] for pk in pks if pk in by_pk]  # a row deleted in between is left out
+    total: int | None = None
+    if counted:
+        # Past the last match the window counts nothing: count apart.
+        total = found[0][1] if found else (0 if query.offset == 0 else qs.count())
+    return rows, len(found) > size, total
 
 
 # --- criteria ---------------------------------------------------------------------------

@@ -12,8 +12,9 @@ assumptions in three ways that shaped the table:
   ``Observation.subject.where(resolve() is Patient)`` compiles but raises
   ``Exception("Not implemented: resolve")`` on evaluation. So the ``where(resolve()
   is X)`` filter is dropped from the expression and kept in ``target_types`` instead:
-  the indexer keeps only the references whose type (from ``Reference.reference``,
-  e.g. "Patient/123", or ``Reference.type``) is in ``target_types``.
+  the indexer keeps only the references whose type (read from ``Reference.reference``,
+  e.g. "Patient/123") is in ``target_types``. So ``patient`` and ``subject`` share
+  one expression and differ only in their targets.
 * ``Resource.x`` and ``DomainResource.x`` evaluate to nothing on a concrete resource
   (fhirpathpy does not treat Observation as a Resource there), so the common
   parameters use paths without a type prefix (``meta.tag``), which work on any type.

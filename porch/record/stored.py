@@ -27,10 +27,19 @@ class StoredResource:
     @classmethod
     def from_row(cls, row: Resource) -> StoredResource:
         content = None if row.deleted else orjson.loads(row.content)
-        return cls(row.resource_type, row.fhir_id, row.version_id, row.last_updated, row.deleted, content)
+        return cls(
+            row.resource_type, row.fhir_id, row.version_id, row.last_updated, row.deleted, content
+        )
 
     @classmethod
     def from_version(cls, version: ResourceVersion, fhir_id: str) -> StoredResource:
         deleted = version.method == ResourceVersion.Method.DELETE
         content = None if deleted else orjson.loads(version.content)
-        return cls(version.resource_type, fhir_id, version.version_id, version.last_updated, deleted, content)
+        return cls(
+            version.resource_type,
+            fhir_id,
+            version.version_id,
+            version.last_updated,
+            deleted,
+            content,
+        )

@@ -101,6 +101,19 @@ def validate_resource(resource: object) -> list[Issue]:
         return [problem]
     assert isinstance(resource, dict)  # _check_envelope guarantees it
     root = str(resource["resourceType"])
+    try:
+        return _all_issues(compiled, resource, root)
+    except ValueError as error:
+        # jsonschema_rs refuses what JSON cannot hold (a set, an int dict key); a body
+        # parsed from JSON never has them, a Python caller's dict might.
+        return [Issue("error", "structure", root, f"{root}: not JSON data ({error})")]
+    except RecursionError:
+        # Only a hostile or broken body nests this deep (about 1,000 levels).
+        return [Issue("error", "structure", root, f"{root}: nested too deeply to check")]
+
+
+def _all_issues(compiled: _Compiled, resource: dict[str, Any], root: str) -> list[Issue]:
+    """Schema issues then missing required elements, each reported once, at most MAX_ISSUES."""
     issues: dict[tuple[str, str], Issue] = {}
     sources = (_schema_issues(compiled, resource, root), _required_issues(compiled, resource, root))
     for source in sources:
@@ -115,7 +128,9 @@ def _check_envelope(resource: object, resource_types: frozenset[str]) -> Issue |
     """Reject what is not a resource at all, before the schema produces noise about it."""
     if not isinstance(resource, dict):
         kind = _json_type(resource)
-        return Issue("error", "structure", "Resource", f"Resource: expected a JSON object, got {kind}")
+        return Issue(
+            "error", "structure", "Resource", f"Resource: expected a JSON object, got {kind}"
+        )
     resource_type = resource.get("resourceType")
     if resource_type is None:
         return Issue("error", "required", "Resource.resourceType", "Resource: missing resourceType")
@@ -155,19 +170,45 @@ def _issues_from_error(error: Any, root: str) -> Iterator[Issue]:
         where = _fhirpath(root, [*path, kind.property])
         yield Issue("error", "required", where, f"{where}: missing required element")
     elif name == "Enum" and path and path[-1] == "resourceType":
-        yield Issue("error", "code-invalid", where, f"{where}: unknown resource type {_show(error.instance)}")
+        yield Issue(
+            "error",
+            "code-invalid",
+            where,
+            f"{where}: unknown resource type {_show(error.instance)}",
+        )
     elif name == "Enum":
         allowed = _list_codes([str(option) for option in kind.options])
-        yield Issue("error", "code-invalid", where, f"{where}: {_show(error.instance)} is not one of {allowed}")
+        yield Issue(
+            "error",
+            "code-invalid",
+            where,
+            f"{where}: {_show(error.instance)} is not one of {allowed}",
+        )
     elif name == "Pattern":
-        yield Issue("error", "value", where, f"{where}: {_show(error.instance)} is not {_format_hint(error)}")
+        yield Issue(
+            "error",
+            "value",
+            where,
+            f"{where}: {_show(error.instance)} is not {_format_hint(error)}",
+        )
     elif name in ("Minimum", "Maximum"):
         bound = "at least" if name == "Minimum" else "at most"
-        yield Issue("error", "value", where, f"{where}: {_show(error.instance)} must be {bound} {kind.limit}{_of_type(error)}")
+        yield Issue(
+            "error",
+            "value",
+            where,
+            f"{where}: {_show(error.instance)} must be {bound} {kind.limit}{_of_type(error)}",
+        )
     elif name == "Type":
         expected = " or ".join(str(t) for t in kind.types)
-        got = f"{_json_type(error.instance)} {_show(error.instance)}"
-        yield Issue("error", "value", where, f"{where}: expected a JSON {expected}{_of_type(error)}, got {got}")
+        instance = error.instance
+        got = "null" if instance is None else f"{_json_type(instance)} {_show(instance)}"
+        yield Issue(
+            "error",
+            "value",
+            where,
+            f"{where}: expected a JSON {expected}{_of_type(error)}, got {got}",
+        )
     else:
         yield Issue("error", "invalid", where, f"{where}: {error.message}")
 
@@ -228,13 +269,19 @@ def _any_missing(compiled: _Compiled, obj: dict[str, Any], definition: str) -> b
                 return True
         elif isinstance(value, list):
             for item in value:
-                if isinstance(item, dict) and _any_missing(compiled, item, _resolve(compiled, item, child)):
+                if isinstance(item, dict) and _any_missing(
+                    compiled, item, _resolve(compiled, item, child)
+                ):
                     return True
     return False
 
 
 def _collect_missing(
-    compiled: _Compiled, obj: dict[str, Any], definition: str, path: tuple[str, ...], out: list[Issue]
+    compiled: _Compiled,
+    obj: dict[str, Any],
+    definition: str,
+    path: tuple[str, ...],
+    out: list[Issue],
 ) -> None:
     """Append an Issue to `out` for each required element missing in or under `obj`.
 
@@ -259,7 +306,9 @@ def _collect_missing(
             for index, item in enumerate(value):
                 if isinstance(item, dict):
                     item_path = (*path, f"{key}[{index}]")
-                    _collect_missing(compiled, item, _resolve(compiled, item, child), item_path, out)
+                    _collect_missing(
+                        compiled, item, _resolve(compiled, item, child), item_path, out
+                    )
 
 
 def _resolve(compiled: _Compiled, obj: dict[str, Any], definition: str) -> str:
@@ -271,7 +320,9 @@ def _resolve(compiled: _Compiled, obj: dict[str, Any], definition: str) -> str:
     if definition != _ANY_RESOURCE:
         return definition
     resource_type = obj.get("resourceType")
-    return resource_type if resource_type in compiled.resource_types else ""
+    if isinstance(resource_type, str) and resource_type in compiled.resource_types:
+        return resource_type
+    return ""
 
 
 def _join(path: tuple[str, ...], last: str) -> str:
@@ -325,7 +376,9 @@ def _compile() -> _Compiled:
     """
     schema = json.loads(_schema_path().read_text(encoding="utf-8"))
     definitions: dict[str, Any] = schema["definitions"]
-    resource_types = [ref["$ref"].rsplit("/", 1)[-1] for ref in definitions["ResourceList"]["oneOf"]]
+    resource_types = [
+        ref["$ref"].rsplit("/", 1)[-1] for ref in definitions["ResourceList"]["oneOf"]
+    ]
     _patch_schema(schema, resource_types)
     required = json.loads(REQUIRED_TABLE.read_text(encoding="utf-8"))["required"]
     return _Compiled(
@@ -339,7 +392,9 @@ def _schema_path() -> Path:
     for candidate in SCHEMA_CANDIDATES:
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError(f"FHIR R4 JSON schema not found; looked in {', '.join(map(str, SCHEMA_CANDIDATES))}")
+    raise FileNotFoundError(
+        f"FHIR R4 JSON schema not found; looked in {', '.join(map(str, SCHEMA_CANDIDATES))}"
+    )
 
 
 def _patch_schema(schema: dict[str, Any], resource_types: list[str]) -> None:
@@ -356,17 +411,20 @@ def _patch_schema(schema: dict[str, Any], resource_types: list[str]) -> None:
     # These are JSON numbers or booleans with a regex, and a regex never applies to a
     # non-string: 1.5 passed as an integer and -3 as a positiveInt, and "yes" for a
     # boolean got a second, regex-quoting error beside the type error.
-    definitions["integer"] = {"type": "integer"}
-    definitions["unsignedInt"] = {"type": "integer", "minimum": 0}
-    definitions["positiveInt"] = {"type": "integer", "minimum": 1}
+    # FHIR integers are 32-bit signed.
+    int32 = {"type": "integer", "maximum": 2**31 - 1}
+    definitions["integer"] = {**int32, "minimum": -(2**31)}
+    definitions["unsignedInt"] = {**int32, "minimum": 0}
+    definitions["positiveInt"] = {**int32, "minimum": 1}
     definitions["decimal"] = {"type": "number"}
     definitions["boolean"] = {"type": "boolean"}
-    # The top-level oneOf tries all 146 types (slow, and its errors say only "no match");
-    # dispatching on resourceType validates against exactly one definition.
+    # The top-level oneOf tries all 146 types: an invalid resource took 3.5 ms and got
+    # only "not valid under any of the schemas listed in the 'oneOf' keyword".
+    # Dispatching on resourceType validates against exactly one definition.
     definitions["ResourceList"] = _dispatch(resource_types)
     for key in ("oneOf", "discriminator", "id"):
         schema.pop(key, None)
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # draft-07 has if/then
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # draft-07 has if/then/else
     schema["$ref"] = "#/definitions/ResourceList"
 
 
@@ -393,19 +451,31 @@ def _share_primitives(definitions: dict[str, Any]) -> None:
 
 
 def _dispatch(resource_types: list[str]) -> dict[str, Any]:
-    branches = [
-        {
-            # `required` keeps a missing resourceType from matching every branch at once.
-            "if": {"required": ["resourceType"], "properties": {"resourceType": {"const": t}}},
-            "then": {"$ref": f"#/definitions/{t}"},
-        }
-        for t in resource_types
-    ]
+    """A schema that validates a resource against the definition its resourceType names.
+
+    The type is found by halving the list with if/then/else (8 tests for 146 types): a
+    flat allOf of 146 if/then pairs measured about 3 times slower on valid resources.
+    """
+    known = {"required": ["resourceType"], "properties": {"resourceType": {"enum": resource_types}}}
     return {
         "type": "object",
         "required": ["resourceType"],
         "properties": {"resourceType": {"enum": resource_types}},
-        "allOf": branches,
+        # Only a known type is dispatched, else the tree would pick a definition at
+        # random and report noise beside the one useful error above.
+        "if": known,
+        "then": _bisect(resource_types),
+    }
+
+
+def _bisect(types: list[str]) -> dict[str, Any]:
+    if len(types) == 1:
+        return {"$ref": f"#/definitions/{types[0]}"}
+    half = len(types) // 2
+    return {
+        "if": {"properties": {"resourceType": {"enum": types[:half]}}},
+        "then": _bisect(types[:half]),
+        "else": _bisect(types[half:]),
     }
 
 
@@ -421,18 +491,23 @@ def _add_fhir_401(node: object) -> None:
             _add_fhir_401(value)
 
 
-def _nodes(required: dict[str, dict[str, list[str]]], children: dict[str, dict[str, str]]) -> dict[str, _Node]:
+def _nodes(
+    required: dict[str, dict[str, list[str]]], children: dict[str, dict[str, str]]
+) -> dict[str, _Node]:
     """Index the generated table and the schema's edges by definition, in the walk's shape."""
     nodes = {}
     for name in required.keys() | children.keys():
         checks = tuple(
-            (label, frozenset(k for n in names for k in (n, f"_{n}"))) for label, names in required.get(name, {}).items()
+            (label, frozenset(k for n in names for k in (n, f"_{n}")))
+            for label, names in required.get(name, {}).items()
         )
         nodes[name] = _Node(checks, children.get(name, {}))
     return nodes
 
 
-def _children_leading_to(definitions: dict[str, Any], targets: set[str]) -> dict[str, dict[str, str]]:
+def _children_leading_to(
+    definitions: dict[str, Any], targets: set[str]
+) -> dict[str, dict[str, str]]:
     """For each definition, the complex elements from which a definition in `targets` is reachable.
 
     Taken from the schema (`$ref` or `items.$ref` of each property), so the generated table
@@ -454,5 +529,7 @@ def _children_leading_to(definitions: dict[str, Any], targets: set[str]) -> dict
                 needed.add(name)
                 changed = True
     return {
-        name: {prop: t for prop, t in props.items() if t in needed} for name, props in edges.items() if name in needed
+        name: {prop: t for prop, t in props.items() if t in needed}
+        for name, props in edges.items()
+        if name in needed
     }

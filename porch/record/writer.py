@@ -165,17 +165,21 @@ class Writer:
                 model.objects.bulk_create(objs, batch_size=BULK_BATCH)  # type: ignore[attr-defined]
 
 
-def _collect(rows: dict[type[Model], list[Model]], row: Resource, values: indexing.IndexRows) -> None:
+def _collect(
+    rows: dict[type[Model], list[Model]], row: Resource, values: indexing.IndexRows
+) -> None:
     rt = row.resource_type
     rows[TokenIndex] += [
-        TokenIndex(resource=row, resource_type=rt, param=p, system=s, code=c) for p, s, c in values.tokens
+        TokenIndex(resource=row, resource_type=rt, param=p, system=s, code=c)
+        for p, s, c in values.tokens
     ]
     rows[StringIndex] += [
         StringIndex(resource=row, resource_type=rt, param=p, normalized=n, exact=e)
         for p, n, e in values.strings
     ]
     rows[DateIndex] += [
-        DateIndex(resource=row, resource_type=rt, param=p, low=lo, high=hi) for p, lo, hi in values.dates
+        DateIndex(resource=row, resource_type=rt, param=p, low=lo, high=hi)
+        for p, lo, hi in values.dates
     ]
     rows[ReferenceIndex] += [
         ReferenceIndex(resource=row, resource_type=rt, param=p, target_type=t, target_id=i, url=u)
@@ -185,8 +189,12 @@ def _collect(rows: dict[type[Model], list[Model]], row: Resource, values: indexi
         QuantityIndex(resource=row, resource_type=rt, param=p, value=v, system=s, code=c)
         for p, v, s, c in values.quantities
     ]
-    rows[UriIndex] += [UriIndex(resource=row, resource_type=rt, param=p, value=v) for p, v in values.uris]
+    rows[UriIndex] += [
+        UriIndex(resource=row, resource_type=rt, param=p, value=v) for p, v in values.uris
+    ]
     rows[NumberIndex] += [
         NumberIndex(resource=row, resource_type=rt, param=p, value=v) for p, v in values.numbers
     ]
-    rows[Compartment] += [Compartment(resource=row, patient_id=pid) for pid in sorted(values.compartments)]
+    rows[Compartment] += [
+        Compartment(resource=row, patient_id=pid) for pid in sorted(values.compartments)
+    ]

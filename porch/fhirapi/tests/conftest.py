@@ -12,6 +12,9 @@ from django.test import Client
 from porch.fhirapi.models import ApiToken
 
 FHIR_JSON = "application/fhir+json"
+# Where the tests pretend Porch is served; every link and fullUrl starts with it.
+SITE = "https://porch.example.org"
+BASE = f"{SITE}/fhir"
 
 
 class Api:
@@ -32,6 +35,11 @@ class Api:
 
     def delete(self, path: str, **headers: str) -> HttpResponse:
         return self.client.delete(path, headers=headers)
+
+    def follow(self, url: str) -> HttpResponse:
+        """GET an absolute link the API handed out."""
+        assert url.startswith(SITE), url
+        return self.get(url.removeprefix(SITE))
 
     def total(self, resource_type: str) -> int:
         """How many resources of a type the API says it holds."""
@@ -70,9 +78,19 @@ def observation(patient_id: str, value: float = 120, **extra: Any) -> dict[str, 
         "code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
         "subject": {"reference": f"Patient/{patient_id}"},
         "effectiveDateTime": "2024-03-01T10:00:00Z",
-        "valueQuantity": {"value": value, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"},
+        "valueQuantity": {
+            "value": value,
+            "unit": "mmHg",
+            "system": "http://unitsofmeasure.org",
+            "code": "mm[Hg]",
+        },
         **extra,
     }
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings: Any) -> None:
+    settings.SITE_URL = SITE
 
 
 @pytest.fixture

@@ -41,7 +41,14 @@ def test_metadata_lists_each_type_with_its_interactions_and_search_params(anonym
     assert types == list(supported_resource_types())
     observation = _resource(statement, "Observation")
     assert {i["code"] for i in observation["interaction"]} == {
-        "read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type"
+        "read",
+        "vread",
+        "update",
+        "delete",
+        "history-instance",
+        "history-type",
+        "create",
+        "search-type",
     }
     assert observation["conditionalCreate"] is True
     assert observation["versioning"] == "versioned-update"
@@ -50,7 +57,10 @@ def test_metadata_lists_each_type_with_its_interactions_and_search_params(anonym
     assert set(params) == set(params_for("Observation"))
     assert params["code"]["type"] == "token"
     assert params["code"]["definition"] == "http://hl7.org/fhir/SearchParameter/Observation-code"
-    assert params["_lastUpdated"]["definition"] == "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated"
+    assert (
+        params["_lastUpdated"]["definition"]
+        == "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated"
+    )
     assert all(p["documentation"] for p in observation["searchParam"])
     assert "Observation:subject" in observation["searchInclude"]
 
@@ -66,6 +76,7 @@ def test_metadata_in_xml_is_refused_with_406(anonymous: Api) -> None:
     assert response.status_code == 406
     assert "_format='xml'" in diagnostics(response)
     assert anonymous.get("/fhir/metadata?_format=json").status_code == 200
+    assert anonymous.get("/fhir/metadata?_format=application/fhir+json").status_code == 200
 
 
 def test_an_xml_only_accept_header_is_refused_with_406(anonymous: Api) -> None:

@@ -9,7 +9,16 @@ import porch
 
 ROOT = Path(porch.__file__).parent
 # The record app's own modules that make up the repository and may touch its tables.
-RECORD_INTERNALS = {"models", "repository", "writer", "scoping", "stored", "search", "search_params_parse", "bundles"}
+RECORD_INTERNALS = {
+    "models",
+    "repository",
+    "writer",
+    "scoping",
+    "stored",
+    "search",
+    "search_params_parse",
+    "bundles",
+}
 
 
 def _imports_of(path: Path) -> set[str]:

@@ -16,7 +16,10 @@ PATIENT_URN = "urn:uuid:11111111-2222-3333-4444-555555555555"
 
 
 def post(resource: dict[str, Any], full_url: str | None = None, **request: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"resource": resource, "request": {"method": "POST", "url": resource["resourceType"], **request}}
+    entry: dict[str, Any] = {
+        "resource": resource,
+        "request": {"method": "POST", "url": resource["resourceType"], **request},
+    }
     if full_url:
         entry["fullUrl"] = full_url
     return entry
@@ -42,7 +45,9 @@ def count(ctx: AccessContext, resource_type: str) -> int:
 def test_a_transaction_resolves_urn_uuid_references(system_ctx: AccessContext) -> None:
     response = bundles.process(
         system_ctx,
-        bundle("transaction", post({"resourceType": "Patient"}, PATIENT_URN), post(obs(PATIENT_URN))),
+        bundle(
+            "transaction", post({"resourceType": "Patient"}, PATIENT_URN), post(obs(PATIENT_URN))
+        ),
     )
     statuses = [e["response"]["status"] for e in response["entry"]]
     assert response["type"] == "transaction-response" and statuses == ["201 Created", "201 Created"]
@@ -52,11 +57,17 @@ def test_a_transaction_resolves_urn_uuid_references(system_ctx: AccessContext) -
     assert stored.content is not None and stored.content["subject"]["reference"] == patient_ref
 
 
-def test_import_mode_keeps_urn_uuids_as_ids_so_a_second_run_changes_nothing(system_ctx: AccessContext) -> None:
-    tx = bundle("transaction", post({"resourceType": "Patient"}, PATIENT_URN), post(obs(PATIENT_URN)))
+def test_import_mode_keeps_urn_uuids_as_ids_so_a_second_run_changes_nothing(
+    system_ctx: AccessContext,
+) -> None:
+    tx = bundle(
+        "transaction", post({"resourceType": "Patient"}, PATIENT_URN), post(obs(PATIENT_URN))
+    )
     first = bundles.process(system_ctx, tx, import_mode=True)
     assert first["entry"][0]["fullUrl"] == "Patient/11111111-2222-3333-4444-555555555555"
-    tx = bundle("transaction", post({"resourceType": "Patient"}, PATIENT_URN), post(obs(PATIENT_URN)))
+    tx = bundle(
+        "transaction", post({"resourceType": "Patient"}, PATIENT_URN), post(obs(PATIENT_URN))
+    )
     bundles.process(system_ctx, tx, import_mode=True)
     assert count(system_ctx, "Patient") == 1 and count(system_ctx, "Observation") == 0 + 1
     assert repository.history(system_ctx).total == 2
@@ -76,17 +87,30 @@ def test_a_transaction_that_fails_half_way_stores_nothing(system_ctx: AccessCont
     assert repository.history(system_ctx).total == 0
 
 
-def test_an_unresolvable_urn_uuid_reference_fails_the_transaction(system_ctx: AccessContext) -> None:
-    tx = bundle("transaction", post({"resourceType": "Patient"}, PATIENT_URN), post(obs("urn:uuid:99999999-0000-0000-0000-000000000000")))
+def test_an_unresolvable_urn_uuid_reference_fails_the_transaction(
+    system_ctx: AccessContext,
+) -> None:
+    tx = bundle(
+        "transaction",
+        post({"resourceType": "Patient"}, PATIENT_URN),
+        post(obs("urn:uuid:99999999-0000-0000-0000-000000000000")),
+    )
     with pytest.raises(InvalidResource, match=r"Bundle.entry\[1\].*no entry of this bundle"):
         bundles.process(system_ctx, tx)
     assert repository.history(system_ctx).total == 0
 
 
 def test_conditional_references_resolve_to_the_single_match(system_ctx: AccessContext) -> None:
-    org = {"resourceType": "Organization", "identifier": [{"system": "urn:org", "value": "7"}], "name": "Clinic"}
+    org = {
+        "resourceType": "Organization",
+        "identifier": [{"system": "urn:org", "value": "7"}],
+        "name": "Clinic",
+    }
     org_id = repository.create(system_ctx, org).stored.id
-    patient = {"resourceType": "Patient", "managingOrganization": {"reference": "Organization?identifier=urn:org|7"}}
+    patient = {
+        "resourceType": "Patient",
+        "managingOrganization": {"reference": "Organization?identifier=urn:org|7"},
+    }
     response = bundles.process(system_ctx, bundle("transaction", post(patient, PATIENT_URN)))
     stored = repository.read(system_ctx, "Patient", response["entry"][0]["fullUrl"].split("/")[1])
     assert stored.content is not None
@@ -94,30 +118,47 @@ def test_conditional_references_resolve_to_the_single_match(system_ctx: AccessCo
 
 
 def test_a_conditional_reference_that_matches_nothing_fails(system_ctx: AccessContext) -> None:
-    patient = {"resourceType": "Patient", "managingOrganization": {"reference": "Organization?identifier=urn:org|404"}}
+    patient = {
+        "resourceType": "Patient",
+        "managingOrganization": {"reference": "Organization?identifier=urn:org|404"},
+    }
     with pytest.raises(InvalidResource, match="matches no resource"):
         bundles.process(system_ctx, bundle("transaction", post(patient)))
 
 
 def test_if_none_exist_in_a_transaction_reuses_the_match(system_ctx: AccessContext) -> None:
-    org = {"resourceType": "Organization", "identifier": [{"system": "urn:org", "value": "7"}], "name": "Clinic"}
+    org = {
+        "resourceType": "Organization",
+        "identifier": [{"system": "urn:org", "value": "7"}],
+        "name": "Clinic",
+    }
     existing = repository.create(system_ctx, org).stored
     urn = "urn:uuid:22222222-2222-3333-4444-555555555555"
     patient = {"resourceType": "Patient", "managingOrganization": {"reference": urn}}
     response = bundles.process(
-        system_ctx, bundle("transaction", post(dict(org), urn, ifNoneExist="identifier=urn:org|7"), post(patient))
+        system_ctx,
+        bundle(
+            "transaction", post(dict(org), urn, ifNoneExist="identifier=urn:org|7"), post(patient)
+        ),
     )
     assert response["entry"][0]["response"]["status"] == "200 OK"
     assert count(system_ctx, "Organization") == 1
     stored = repository.read(system_ctx, "Patient", response["entry"][1]["fullUrl"].split("/")[1])
-    assert stored.content is not None and stored.content["managingOrganization"]["reference"] == existing.reference
+    assert (
+        stored.content is not None
+        and stored.content["managingOrganization"]["reference"] == existing.reference
+    )
 
 
 def test_a_transaction_with_a_stale_if_match_stores_nothing(system_ctx: AccessContext) -> None:
     repository.update(system_ctx, "Patient", "ana", {"resourceType": "Patient", "id": "ana"})
-    repository.update(system_ctx, "Patient", "ana", {"resourceType": "Patient", "id": "ana", "gender": "female"})
-    put = {"resource": {"resourceType": "Patient", "id": "ana", "gender": "male"},
-           "request": {"method": "PUT", "url": "Patient/ana", "ifMatch": 'W/"1"'}}
+    repository.update(
+        system_ctx, "Patient", "ana", {"resourceType": "Patient", "id": "ana", "gender": "female"}
+    )
+    put = {
+        "resource": {"resourceType": "Patient", "id": "ana", "gender": "male"},
+        "request": {"method": "PUT", "url": "Patient/ana", "ifMatch": 'W/"1"'},
+    }
     with pytest.raises(FhirError) as caught:
         bundles.process(system_ctx, bundle("transaction", post({"resourceType": "Patient"}), put))
     assert caught.value.status == 412
@@ -127,7 +168,12 @@ def test_a_transaction_with_a_stale_if_match_stores_nothing(system_ctx: AccessCo
 def test_a_batch_runs_each_entry_on_its_own(system_ctx: AccessContext) -> None:
     response = bundles.process(
         system_ctx,
-        bundle("batch", post({"resourceType": "Patient"}), post(obs("Patient/x", status="bogus")), post({"resourceType": "Patient"})),
+        bundle(
+            "batch",
+            post({"resourceType": "Patient"}),
+            post(obs("Patient/x", status="bogus")),
+            post({"resourceType": "Patient"}),
+        ),
     )
     statuses = [e["response"]["status"] for e in response["entry"]]
     assert statuses[0] == "201 Created" and statuses[2] == "201 Created"
@@ -158,10 +204,31 @@ def test_delete_and_read_entries_in_a_transaction(system_ctx: AccessContext) -> 
     [
         ({"resourceType": "Patient"}, "Expected a Bundle"),
         ({"resourceType": "Bundle", "type": "collection"}, "only transaction and batch"),
-        ({"resourceType": "Bundle", "type": "transaction", "entry": [{"resource": {"resourceType": "Patient"}}]}, "request"),
-        ({"resourceType": "Bundle", "type": "transaction", "entry": [{"request": {"method": "PUT", "url": "Patient"}, "resource": {"resourceType": "Patient"}}]}, "Type/id"),
+        (
+            {
+                "resourceType": "Bundle",
+                "type": "transaction",
+                "entry": [{"resource": {"resourceType": "Patient"}}],
+            },
+            "request",
+        ),
+        (
+            {
+                "resourceType": "Bundle",
+                "type": "transaction",
+                "entry": [
+                    {
+                        "request": {"method": "PUT", "url": "Patient"},
+                        "resource": {"resourceType": "Patient"},
+                    }
+                ],
+            },
+            "Type/id",
+        ),
     ],
 )
-def test_malformed_bundles_are_refused_with_a_named_problem(system_ctx: AccessContext, body: dict[str, Any], message: str) -> None:
+def test_malformed_bundles_are_refused_with_a_named_problem(
+    system_ctx: AccessContext, body: dict[str, Any], message: str
+) -> None:
     with pytest.raises((InvalidRequest, InvalidResource), match=message):
         bundles.process(system_ctx, body)

@@ -39,8 +39,8 @@ def patients_of(resource: dict[str, Any]) -> set[str]:
     return found
 
 
-def test_it_lists_the_66_resource_types_of_the_r4_definition() -> None:
-    assert len(PATIENT_COMPARTMENT) == 66
+def test_it_lists_the_67_resource_types_of_the_r4_definition() -> None:
+    assert len(PATIENT_COMPARTMENT) == 67
     for rt in ("Observation", "Encounter", "Appointment", "Communication", "Task", "Patient"):
         assert in_patient_compartment(rt)
     for rt in ("Practitioner", "Organization", "Location", "Medication", "Binary", "Slot"):

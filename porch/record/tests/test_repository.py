@@ -25,7 +25,12 @@ def observation(patient_id: str, value: float = 120) -> dict[str, Any]:
         "code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
         "subject": {"reference": f"Patient/{patient_id}"},
         "effectiveDateTime": "2024-03-01T10:00:00Z",
-        "valueQuantity": {"value": value, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"},
+        "valueQuantity": {
+            "value": value,
+            "unit": "mmHg",
+            "system": "http://unitsofmeasure.org",
+            "code": "mm[Hg]",
+        },
     }
 
 
@@ -40,7 +45,9 @@ def test_create_assigns_an_id_and_the_first_version(system_ctx: AccessContext) -
     assert repository.read(system_ctx, "Patient", stored.id).content == stored.content
 
 
-def test_reading_back_gives_what_was_written_apart_from_id_and_meta(system_ctx: AccessContext) -> None:
+def test_reading_back_gives_what_was_written_apart_from_id_and_meta(
+    system_ctx: AccessContext,
+) -> None:
     original = patient(birthDate="1990-02-03", gender="female")
     stored = repository.create(system_ctx, copy.deepcopy(original)).stored
     back = dict(repository.read(system_ctx, "Patient", stored.id).content or {})
@@ -59,11 +66,17 @@ def test_update_makes_a_new_version_and_keeps_the_old_one(system_ctx: AccessCont
     assert [v.version_id for v in versions] == [2, 1]
 
 
-def test_an_update_naming_a_stale_version_is_refused_and_stores_nothing(system_ctx: AccessContext) -> None:
+def test_an_update_naming_a_stale_version_is_refused_and_stores_nothing(
+    system_ctx: AccessContext,
+) -> None:
     first = repository.create(system_ctx, patient("Doe")).stored
-    repository.update(system_ctx, "Patient", first.id, patient("Roe", id=first.id), if_match='W/"1"')
+    repository.update(
+        system_ctx, "Patient", first.id, patient("Roe", id=first.id), if_match='W/"1"'
+    )
     with pytest.raises(PreconditionFailed, match="version 2, not 1"):
-        repository.update(system_ctx, "Patient", first.id, patient("Poe", id=first.id), if_match='W/"1"')
+        repository.update(
+            system_ctx, "Patient", first.id, patient("Poe", id=first.id), if_match='W/"1"'
+        )
     current = repository.read(system_ctx, "Patient", first.id)
     assert current.version_id == 2 and current.content is not None
     assert current.content["name"][0]["family"] == "Roe"
@@ -109,7 +122,11 @@ def test_unknown_ids_and_versions_are_not_found(system_ctx: AccessContext) -> No
 @pytest.mark.parametrize(
     ("resource", "expression", "fragment"),
     [
-        ({"resourceType": "Observation", "status": "bogus", "code": {"text": "x"}}, "Observation.status", "bogus"),
+        (
+            {"resourceType": "Observation", "status": "bogus", "code": {"text": "x"}},
+            "Observation.status",
+            "bogus",
+        ),
         ({"resourceType": "Observation", "code": {"text": "x"}}, "Observation.status", "status"),
         ({"resourceType": "Patient", "birthDate": "1990-13-45"}, "Patient.birthDate", "1990-13-45"),
         ({"resourceType": "Patient", "colour": "blue"}, "Patient", "colour"),
@@ -121,7 +138,9 @@ def test_an_invalid_resource_is_refused_naming_path_and_problem(
     with pytest.raises(InvalidResource) as caught:
         repository.create(system_ctx, resource)
     issues = caught.value.issues
-    assert any(i.expression.startswith(expression) and fragment in i.diagnostics for i in issues), issues
+    assert any(i.expression.startswith(expression) and fragment in i.diagnostics for i in issues), (
+        issues
+    )
     assert repository.history(system_ctx).total == 0
 
 
@@ -149,7 +168,9 @@ def test_a_patient_context_reads_only_its_own_compartment(system_ctx: AccessCont
     repository.update(system_ctx, "Patient", "mallory", patient("Mallory", id="mallory"))
     ana_obs = repository.create(system_ctx, observation("ana")).stored
     mallory_obs = repository.create(system_ctx, observation("mallory")).stored
-    doctor = repository.create(system_ctx, {"resourceType": "Practitioner", "name": [{"family": "Cruz"}]}).stored
+    doctor = repository.create(
+        system_ctx, {"resourceType": "Practitioner", "name": [{"family": "Cruz"}]}
+    ).stored
     as_ana = AccessContext.for_patients("test:ana", frozenset({"ana"}), purpose="test")
     assert repository.read(as_ana, "Patient", ana.id).id == "ana"
     assert repository.read(as_ana, "Observation", ana_obs.id).id == ana_obs.id
@@ -171,7 +192,9 @@ def test_a_read_only_context_cannot_write(system_ctx: AccessContext) -> None:
 
 
 def test_a_patient_context_cannot_write_into_another_compartment(system_ctx: AccessContext) -> None:
-    as_ana = AccessContext.for_patients("test:ana", frozenset({"ana"}), purpose="test", may_write=True)
+    as_ana = AccessContext.for_patients(
+        "test:ana", frozenset({"ana"}), purpose="test", may_write=True
+    )
     assert repository.create(as_ana, observation("ana")).status == "created"
     with pytest.raises(Forbidden):
         repository.create(as_ana, observation("mallory"))

@@ -154,7 +154,10 @@ def test_it_rejects_an_unknown_status_code_naming_the_path() -> None:
 
 
 def test_it_shortens_a_long_list_of_allowed_codes() -> None:
-    resource = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "oops"}]}
+    resource = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": "oops"}],
+    }
     issue = only_issue(resource)
     assert issue.expression == "OperationOutcome.issue[0].code"
     assert "'oops' is not one of invalid, structure, required" in issue.diagnostics
@@ -257,13 +260,17 @@ def test_it_rejects_an_extension_without_url_however_deep() -> None:
 
 
 def test_it_checks_a_contained_resource_as_its_own_type() -> None:
-    resource = patient(contained=[observation(id="hr"), observation(id="bp", status="done", code=None)])
+    resource = patient(
+        contained=[observation(id="hr"), observation(id="bp", status="done", code=None)]
+    )
     issues = {(i.code, i.expression): i.diagnostics for i in validate_resource(resource)}
     assert issues.keys() == {
         ("code-invalid", "Patient.contained[1].status"),
         ("required", "Patient.contained[1].code"),
     }
-    assert "'done' is not one of registered" in issues["code-invalid", "Patient.contained[1].status"]
+    assert (
+        "'done' is not one of registered" in issues["code-invalid", "Patient.contained[1].status"]
+    )
 
 
 def test_it_checks_required_primitives_in_a_contained_resource() -> None:
@@ -321,3 +328,32 @@ def test_it_cuts_a_long_bad_value_in_diagnostics() -> None:
     issue = only_issue(patient(gender="x" * 500))
     assert issue.expression == "Patient.gender"
     assert len(issue.diagnostics) < 200
+
+
+# --- hostile or odd input never raises ------------------------------------------------
+
+
+def test_it_rejects_an_integer_beyond_32_bits() -> None:
+    issue = only_issue(patient(multipleBirthInteger=2**31))
+    assert (issue.code, issue.expression) == ("value", "Patient.multipleBirthInteger")
+    assert "must be at most 2147483647 (FHIR integer)" in issue.diagnostics
+
+
+def test_it_reports_a_python_value_json_cannot_hold() -> None:
+    issue = only_issue(patient(photo={"not", "json"}))
+    assert (issue.code, issue.expression) == ("structure", "Patient")
+    assert "not JSON data" in issue.diagnostics
+
+
+def test_it_reports_a_resource_nested_too_deeply_to_check() -> None:
+    extension: dict[str, Any] = {"url": "http://example.org/x"}
+    for _ in range(3000):
+        extension = {"url": "http://example.org/x", "extension": [extension]}
+    issue = only_issue(patient(extension=[extension]))
+    assert (issue.code, issue.expression) == ("structure", "Patient")
+    assert "nested too deeply" in issue.diagnostics
+
+
+def test_it_rejects_a_contained_resource_type_that_is_not_a_string() -> None:
+    issue = only_issue(patient(contained=[{"resourceType": ["Patient"]}]))
+    assert (issue.code, issue.expression) == ("code-invalid", "Patient.contained[0].resourceType")

@@ -48,7 +48,9 @@ class Command(BaseCommand):
         for line in summary.lines():
             self.stdout.write(line)
         if summary.failures:
-            raise CommandError(f"{len(summary.failures)} problem(s); see FAILED lines above", returncode=1)
+            raise CommandError(
+                f"{len(summary.failures)} problem(s); see FAILED lines above", returncode=1
+            )
 
 
 class _Reporter:
@@ -80,7 +82,9 @@ class _Reporter:
         while not self.done.wait(interval):
             if self.latest is not None:
                 # Redrawn with the time now, so the rate and time left move during a long bundle.
-                self._draw(dataclasses.replace(self.latest, elapsed=time.monotonic() - self.started))
+                self._draw(
+                    dataclasses.replace(self.latest, elapsed=time.monotonic() - self.started)
+                )
 
     def _draw(self, p: Progress) -> None:
         text = f"{p.resources} resources, {p.rate:.0f}/s"
