@@ -107,8 +107,17 @@ def run_once(database: str, measure_search: bool) -> dict[str, object]:
             url = f"{PG}/{name}"
         try:
             out = subprocess.run(  # noqa: S603 - our own interpreter and script
-                [sys.executable, __file__, "--worker", url, *(["--search"] if measure_search else [])],
-                check=False, capture_output=True, text=True, env={**os.environ, "PORCH_DATA_DIR": tmp},
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    url,
+                    *(["--search"] if measure_search else []),
+                ],
+                check=False,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PORCH_DATA_DIR": tmp},
             )
             if out.returncode != 0:
                 raise SystemExit(f"{database} run failed:\n{out.stderr[-3000:]}")

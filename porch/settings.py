@@ -101,7 +101,7 @@ TEMPLATES = [
 def _database() -> dict[str, Any]:
     url = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'porch.sqlite3'}"
     try:
-        config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60)
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
     engine = config["ENGINE"]
@@ -116,8 +116,12 @@ def _database() -> dict[str, Any]:
             "timeout": 30,
         }
     elif engine != "django.db.backends.postgresql":
-        raise ImproperlyConfigured(f"DATABASE_URL: Porch runs on SQLite or PostgreSQL, not {engine}")
-    config["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")} if env_str("TEST_DATABASE_NAME") else {}
+        raise ImproperlyConfigured(
+            f"DATABASE_URL: Porch runs on SQLite or PostgreSQL, not {engine}"
+        )
+    config["TEST"] = (
+        {"NAME": env_str("TEST_DATABASE_NAME")} if env_str("TEST_DATABASE_NAME") else {}
+    )
     return config
 
 

@@ -32,7 +32,9 @@ class AccessContext:
     def for_patients(
         cls, actor: str, patient_ids: frozenset[str], *, purpose: str, may_write: bool = False
     ) -> AccessContext:
-        return cls(actor, purpose, patient_ids=patient_ids, may_read_shared=True, may_write=may_write)
+        return cls(
+            actor, purpose, patient_ids=patient_ids, may_read_shared=True, may_write=may_write
+        )
 
     @property
     def sees_everything(self) -> bool:

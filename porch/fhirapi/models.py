@@ -8,7 +8,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
-TOKEN_PREFIX = "porch_"
+TOKEN_PREFIX = "porch_"  # noqa: S105 - a visible prefix, not a secret
 
 
 def hash_token(token: str) -> str:

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from porch.access.context import AccessContext
-from porch.record import repository, search as search_module
+from porch.record import repository
+from porch.record import search as search_module
 from porch.record.errors import FhirError, InvalidRequest, InvalidResource, NotFound, OutcomeIssue
 from porch.record.models import Resource
 from porch.record.scoping import scope

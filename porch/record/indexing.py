@@ -8,6 +8,7 @@ parameters the R4 Patient CompartmentDefinition names.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from typing import Any
 from porch.record import dates
 from porch.record.compartment import PATIENT_COMPARTMENT
 from porch.record.searchparams import ParamType, SearchParam, params_for
+
+logger = logging.getLogger(__name__)
 
 # Answered from Resource columns, not from index rows.
 COLUMN_PARAMS = frozenset({"_id", "_lastUpdated"})
@@ -73,7 +76,9 @@ def extract(resource: dict[str, Any], local_base: str = "") -> IndexRows:
             continue
         try:
             values = param.compiled(resource)
-        except Exception:  # noqa: BLE001 - a FHIRPath failure on odd data must not block a write
+        except Exception:  # a FHIRPath failure on odd data must not block a write
+            # Name the parameter only: the resource's values are health information.
+            logger.warning("Could not index %s.%s", resource_type, param.code)
             continue
         _add(rows, param, values, local_base)
     _add_compartments(rows, resource)

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from porch.access.context import AccessContext
-from porch.record import indexing, search as search_module
+from porch.record import indexing
+from porch.record import search as search_module
 from porch.record.errors import (
     Forbidden,
     Gone,

@@ -16,16 +16,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=env_str("PORCH_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=env_int("PORCH_WEB_WORKERS", 2, minimum=1))
-        parser.add_argument("--threads", type=int, default=env_int("PORCH_WEB_THREADS", 4, minimum=1))
+        parser.add_argument(
+            "--workers", type=int, default=env_int("PORCH_WEB_WORKERS", 2, minimum=1)
+        )
+        parser.add_argument(
+            "--threads", type=int, default=env_int("PORCH_WEB_THREADS", 4, minimum=1)
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         argv = [
-            sys.executable, "-m", "gunicorn", "porch.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]),
-            "--access-logfile", "-",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "porch.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--access-logfile",
+            "-",
         ]
         # Replace this process so signals (Ctrl-C, SIGTERM from a supervisor) reach gunicorn.
         os.execv(sys.executable, argv)  # noqa: S606

@@ -12,8 +12,12 @@ class Command(BaseCommand):
     help = "Run the background task worker; run as many as needed against one database."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--queue-name", default="*", help="queues to take tasks from (default all)")
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
+        parser.add_argument(
+            "--queue-name", default="*", help="queues to take tasks from (default all)"
+        )
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between polls when idle"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("db_worker", queue_name=options["queue_name"], interval=options["interval"])

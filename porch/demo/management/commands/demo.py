@@ -15,7 +15,7 @@ from porch.demo import clinic
 from porch.fhirapi.models import ApiToken
 from porch.record.importer import import_paths
 
-DEMO_TOKEN_NAME = "demo"
+DEMO_TOKEN_NAME = "demo"  # noqa: S105 - the token's label, not its value
 
 
 class Command(BaseCommand):
