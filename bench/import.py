@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SYNTHEA = ROOT.parent / "shared" / "data" / "synthea"
 RESULTS = ROOT / "bench" / "results"
 PG = "postgres://postgres@127.0.0.1:5432"
-BIG_PATIENT = "ff4188f6-2d4e-4b2d-ab3a-0f6d6cf33a2a"
+BIG_PATIENT = "ff4188f6-12eb-419f-68a6-a0a245aa4b92"
 SEARCH_REPEATS = 200
 
 

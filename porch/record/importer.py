@@ -43,6 +43,8 @@ from porch.record.errors import FhirError
 # Lines of NDJSON per transaction: big enough for bulk statements to pay off, small enough
 # that a rejected chunk loses little and memory stays a few megabytes.
 CHUNK = 500
+# Issues named per failure: enough to fix the file, short enough to read.
+MAX_ISSUES = 3
 # Synthea writes the organizations and practitioners that patient bundles refer to (by
 # conditional reference) into these files: they are imported before everything else.
 _SHARED_FIRST = re.compile(r"hospitalInformation|practitionerInformation")
@@ -540,7 +542,9 @@ def _failed_index(exc: FhirError) -> int | None:
 
 def _problem(exc: FhirError, synthetic_index: int | None = None) -> str:
     errors = [i for i in exc.issues if i.severity in {"error", "fatal"}] or exc.issues
-    text = "; ".join(_issue_text(i.diagnostics, i.expression) for i in errors)
+    text = "; ".join(_issue_text(i.diagnostics, i.expression) for i in errors[:MAX_ISSUES])
+    if len(errors) > MAX_ISSUES:
+        text += f"; and {len(errors) - MAX_ISSUES} more"
     if synthetic_index is not None:
         # The bundle was the importer's own; its entry numbers mean nothing to the user.
         text = text.replace(f"Bundle.entry[{synthetic_index}].resource", "resource")

@@ -3,7 +3,8 @@
 Every query starts from scoping.readable(ctx, type), so the access filter is part of the
 same SQL as the search, and included resources pass the same filter. Each criterion is one
 `pk IN (SELECT resource_id FROM <index> WHERE ...)` on the index the models declare for
-it; the page is fetched with LIMIT count + 1, and included resources in two queries.
+it. A page takes two queries (the ordered ids with the total, then the page's rows), each
+_include list two more and each _revinclude one, whatever the page size.
 
 Choices where R4 leaves room:
 - `ap` (approximately) on dates widens the search range by 10% of its distance from now
@@ -166,23 +167,20 @@ def _page(
     """
     counted = query.total != "none"
     if not size:
-        total = qs.count() if counted or query.summary_count else None
-        return [], False, total
+        return [], False, qs.count() if counted or query.summary_count else None
     ordered = qs.order_by(*_ordering(query.sort), "pk")
     if counted:
         ordered = ordered.annotate(matched=Window(Count("pk")))
-    found = list(
-        ordered.values_list("pk", "matched" if counted else "pk")[query.offset :][: size + 1]
-    )
-    pks = [pk for pk, _ in found[:size]]
-    by_pk = (
-        readable(ctx, resource_type).filter(pk__in=pks).only(*_ROW_FIELDS).in_bulk() if pks else {}
-    )
+    fields = ("pk", "matched") if counted else ("pk",)
+    found = list(ordered.values_list(*fields)[query.offset : query.offset + size + 1])
+    pks = [row[0] for row in found[:size]]
+    page = readable(ctx, resource_type).filter(pk__in=pks).only(*_ROW_FIELDS)
+    by_pk = page.in_bulk() if pks else {}
     rows = [by_pk[pk] for pk in pks if pk in by_pk]  # a row deleted in between is left out
-    total: int | None = None
-    if counted:
-        # Past the last match the window counts nothing: count apart.
-        total = found[0][1] if found else (0 if query.offset == 0 else qs.count())
+    if not counted:
+        return rows, len(found) > size, None
+    # Past the last match the window counts nothing: count apart.
+    total = found[0][1] if found else (0 if query.offset == 0 else qs.count())
     return rows, len(found) > size, total
 
 

@@ -365,6 +365,19 @@ def test_uri_exact_and_below(store: Store) -> None:
     assert found("Questionnaire", "url:above=http://example.org/q/phq-9/v2") == {"phq"}
 
 
+def test_common_parameters_tag_and_profile(store: Store) -> None:
+    profile = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
+    store(
+        observation(
+            "tagged", meta={"tag": [{"system": "urn:t", "code": "imported"}], "profile": [profile]}
+        )
+    )
+    store(observation("plain"))
+    assert found("Observation", "_tag=urn:t|imported") == {"tagged"}
+    assert found("Observation", f"_profile={profile}") == {"tagged"}
+    assert found("Observation", "_tag:missing=true") == {"plain"}
+
+
 # --- _id, deleted resources -------------------------------------------------------------
 
 

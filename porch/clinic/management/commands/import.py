@@ -7,13 +7,12 @@ importlib.import_module, which does not mind that `import` is a Python keyword.
 from __future__ import annotations
 
 import dataclasses
-import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from porch.record.importer import Progress, import_paths
 
@@ -37,7 +36,7 @@ class Command(BaseCommand):
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"No such file or folder: {', '.join(missing)}", returncode=2)
-        reporter = None if options["no_progress"] else _Reporter(sys.stderr)
+        reporter = None if options["no_progress"] else _Reporter(self.stderr)
         try:
             summary = import_paths(paths, progress=reporter.update if reporter else None)
         finally:
@@ -59,7 +58,7 @@ class _Reporter:
     A thread draws it, so progress keeps coming while one large bundle is being written.
     """
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: OutputWrapper) -> None:
         self.stream = stream
         self.tty = stream.isatty()
         self.latest: Progress | None = None
@@ -75,7 +74,7 @@ class _Reporter:
         self.done.set()
         self.thread.join()
         if self.tty and self.latest is not None:
-            self.stream.write("\n")
+            self.stream.write("")
 
     def _loop(self) -> None:
         interval = TTY_INTERVAL if self.tty else LOG_INTERVAL
@@ -94,7 +93,7 @@ class _Reporter:
         if left is not None:
             text += f", about {left:.0f} s left"
         if self.tty:
-            self.stream.write(f"\r\x1b[K{text}")
+            self.stream.write(f"\r\x1b[K{text}", ending="")
         else:
-            self.stream.write(f"import: {text}\n")
+            self.stream.write(f"import: {text}")
         self.stream.flush()
