@@ -221,11 +221,10 @@ def history_bundle(page: HistoryPage, path: str) -> dict[str, Any]:
 
 
 def _history_entry(stored: StoredResource) -> dict[str, Any]:
-    # The store keeps no request method per version, so it is inferred: the first
-    # version was a create, a tombstone a delete, anything else an update.
+    # The store records how each version came to be (create, update, delete).
     if stored.deleted:
         method, url, status = "DELETE", stored.reference, "204 No Content"
-    elif stored.version_id == 1:
+    elif stored.method == "create":
         method, url, status = "POST", stored.resource_type, "201 Created"
     else:
         method, url, status = "PUT", stored.reference, "200 OK"

@@ -22,7 +22,14 @@ from django.utils import timezone
 from porch.access.context import AccessContext
 from porch.record import repository
 from porch.record import search as search_module
-from porch.record.errors import FhirError, InvalidRequest, InvalidResource, NotFound, OutcomeIssue
+from porch.record.errors import (
+    FhirError,
+    InvalidRequest,
+    InvalidResource,
+    NotFound,
+    OutcomeIssue,
+    operation_outcome,
+)
 from porch.record.models import Resource
 from porch.record.scoping import scope
 from porch.record.stored import StoredResource
@@ -52,6 +59,7 @@ class _Entry:
     existing: Resource | None = None
     write: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def where(self) -> str:
@@ -168,7 +176,7 @@ def _transaction(ctx: AccessContext, raw_entries: list[Any], import_mode: bool) 
     with transaction.atomic():
         references = _resolve_conditional_creates(ctx, entries)
         _assign_ids(entries, references, import_mode)
-        resolver = _ReferenceResolver(ctx, references)
+        resolver = _ReferenceResolver(ctx, references, import_mode=import_mode)
         for entry in entries:
             if entry.resource is not None and entry.outcome != "exists":
                 resolver.rewrite(entry, entry.resource)
@@ -222,18 +230,31 @@ def _import_id(entry: _Entry) -> str:
 
 
 class _ReferenceResolver:
-    """Rewrites urn:uuid and conditional references to literal Type/id references."""
+    """Rewrites urn:uuid and conditional references to literal Type/id references.
 
-    def __init__(self, ctx: AccessContext, references: dict[str, str]) -> None:
+    In import mode, a conditional reference by identifier that matches nothing becomes a
+    logical reference (Reference.type + Reference.identifier) instead of failing the
+    bundle: the data keeps what it said, and the entry's response carries a warning.
+    Over the API the spec's rule holds: no match fails the transaction.
+    """
+
+    def __init__(
+        self, ctx: AccessContext, references: dict[str, str], *, import_mode: bool = False
+    ) -> None:
         self.ctx = ctx
         self.references = references
-        self.conditional: dict[str, str] = {}
+        self.import_mode = import_mode
+        self.conditional: dict[str, str | None] = {}
 
     def rewrite(self, entry: _Entry, node: Any) -> None:
         if isinstance(node, dict):
             ref = node.get("reference")
             if isinstance(ref, str):
-                node["reference"] = self._resolve(entry, ref)
+                resolved = self._resolve(entry, ref)
+                if resolved is None:
+                    _make_logical(entry, node, ref)
+                else:
+                    node["reference"] = resolved
             for key, value in node.items():
                 if key != "text" and isinstance(value, dict | list):
                     self.rewrite(entry, value)
@@ -241,7 +262,7 @@ class _ReferenceResolver:
             for item in node:
                 self.rewrite(entry, item)
 
-    def _resolve(self, entry: _Entry, ref: str) -> str:
+    def _resolve(self, entry: _Entry, ref: str) -> str | None:
         if ref in self.references:
             return self.references[ref]
         if ref.startswith(("urn:uuid:", "urn:oid:")):
@@ -256,7 +277,9 @@ class _ReferenceResolver:
             self.conditional[ref] = self._resolve_conditional(entry, ref, *conditional.groups())
         return self.conditional[ref]
 
-    def _resolve_conditional(self, entry: _Entry, ref: str, resource_type: str, query: str) -> str:
+    def _resolve_conditional(
+        self, entry: _Entry, ref: str, resource_type: str, query: str
+    ) -> str | None:
         try:
             match = repository.find_one(self.ctx, resource_type, query)
         except FhirError as exc:
@@ -264,12 +287,31 @@ class _ReferenceResolver:
                 f"{entry.where}.resource: reference {ref}: {exc}",
                 expression=f"{entry.where}.resource",
             ) from exc
-        if match is None:
-            raise InvalidResource(
-                f"{entry.where}.resource: conditional reference {ref} matches no resource",
-                expression=f"{entry.where}.resource",
-            )
-        return match.reference
+        if match is not None:
+            return match.reference
+        if self.import_mode and _LOGICAL_QUERY.match(query):
+            return None
+        raise InvalidResource(
+            f"{entry.where}.resource: conditional reference {ref} matches no resource",
+            expression=f"{entry.where}.resource",
+        )
+
+
+_LOGICAL_QUERY = re.compile(r"^identifier=([^|&]*)\|([^&]+)$")
+
+
+def _make_logical(entry: _Entry, node: dict[str, Any], ref: str) -> None:
+    resource_type, query = ref.split("?", 1)
+    match = _LOGICAL_QUERY.match(query)
+    assert match is not None
+    system, value = match.groups()
+    del node["reference"]
+    node["type"] = resource_type
+    node["identifier"] = {"system": system, "value": value} if system else {"value": value}
+    entry.warnings.append(
+        f"{entry.where}.resource: conditional reference {ref} matched no resource; "
+        "kept as a logical reference by identifier"
+    )
 
 
 def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: bool) -> None:
@@ -308,7 +350,7 @@ def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: boo
     writer.flush(timezone.now())
     for entry in writes:
         if entry.write is not None and entry.write.row is not None:
-            entry.stored = StoredResource.from_row(entry.write.row)
+            entry.stored = StoredResource.from_row(entry.write.row, entry.write.content)
 
 
 def _check_visible(ctx: AccessContext, existing: dict[tuple[str, str], Resource]) -> None:
@@ -370,7 +412,7 @@ def _run_one(ctx: AccessContext, entry: _Entry, import_mode: bool) -> None:
             return
     _assign_ids([entry], {}, import_mode)
     if entry.resource is not None:
-        _ReferenceResolver(ctx, {}).rewrite(entry, entry.resource)
+        _ReferenceResolver(ctx, {}, import_mode=import_mode).rewrite(entry, entry.resource)
     _stage_and_flush(ctx, [entry], import_mode)
 
 
@@ -429,8 +471,9 @@ def _response(kind: str, entries: list[_Entry]) -> dict[str, Any]:
                     for m in result.matches
                 ],
             }
-        item["_outcome"] = entry.outcome
+        if entry.warnings:
+            item["response"]["outcome"] = operation_outcome(
+                [OutcomeIssue("not-found", w, severity="warning") for w in entry.warnings]
+            )
         out.append(item)
-    for item in out:
-        item.pop("_outcome", None)
     return {"resourceType": "Bundle", "type": kind, "entry": out}

@@ -19,14 +19,18 @@ class StoredResource:
     last_updated: datetime
     deleted: bool
     content: dict[str, Any] | None  # None for a deletion
+    # How this version came to be: create, update or delete.
+    method: str = ""
 
     @property
     def reference(self) -> str:
         return f"{self.resource_type}/{self.id}"
 
     @classmethod
-    def from_row(cls, row: Resource) -> StoredResource:
-        content = None if row.deleted else orjson.loads(row.content)
+    def from_row(cls, row: Resource, content: dict[str, Any] | None = None) -> StoredResource:
+        """`content`, when the caller holds it already, saves parsing the row's JSON again."""
+        if content is None and not row.deleted:
+            content = orjson.loads(row.content)
         return cls(
             row.resource_type, row.fhir_id, row.version_id, row.last_updated, row.deleted, content
         )
@@ -42,4 +46,5 @@ class StoredResource:
             version.last_updated,
             deleted,
             content,
+            version.method,
         )

@@ -232,3 +232,27 @@ def test_malformed_bundles_are_refused_with_a_named_problem(
 ) -> None:
     with pytest.raises((InvalidRequest, InvalidResource), match=message):
         bundles.process(system_ctx, body)
+
+
+def test_import_mode_keeps_an_unmatched_conditional_reference_as_a_logical_one(
+    system_ctx: AccessContext,
+) -> None:
+    ref = "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|999"
+    patient = {
+        "resourceType": "Patient",
+        "generalPractitioner": [{"reference": ref, "display": "Dr. X"}],
+    }
+    response = bundles.process(
+        system_ctx, bundle("transaction", post(patient, PATIENT_URN)), import_mode=True
+    )
+    warning = response["entry"][0]["response"]["outcome"]["issue"][0]
+    assert warning["severity"] == "warning" and ref in warning["diagnostics"]
+    stored = repository.read(system_ctx, "Patient", PATIENT_URN.removeprefix("urn:uuid:"))
+    assert stored.content is not None
+    assert stored.content["generalPractitioner"] == [
+        {
+            "type": "Practitioner",
+            "identifier": {"system": "http://hl7.org/fhir/sid/us-npi", "value": "999"},
+            "display": "Dr. X",
+        }
+    ]

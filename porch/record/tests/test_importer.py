@@ -432,7 +432,7 @@ def test_a_zip_member_with_dot_dot_is_refused_and_the_others_imported(tmp_path: 
 def test_a_missing_path_is_refused_before_anything_is_imported(tmp_path: Path) -> None:
     good = write_json(tmp_path / "p.json", {"resourceType": "Patient", "id": "p"})
 
-    with pytest.raises(FileNotFoundError, match="nope.json"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.json"):
         import_paths([good, tmp_path / "nope.json"])
     assert Resource.objects.count() == 0
 

@@ -79,11 +79,9 @@ class _Reporter:
     def _loop(self) -> None:
         interval = TTY_INTERVAL if self.tty else LOG_INTERVAL
         while not self.done.wait(interval):
-            if self.latest is not None:
-                # Redrawn with the time now, so the rate and time left move during a long bundle.
-                self._draw(
-                    dataclasses.replace(self.latest, elapsed=time.monotonic() - self.started)
-                )
+            # Redrawn with the time now, so the rate and time left move during a long bundle.
+            latest = self.latest or Progress(0, 0, 0, 0.0, "")
+            self._draw(dataclasses.replace(latest, elapsed=time.monotonic() - self.started))
 
     def _draw(self, p: Progress) -> None:
         text = f"{p.resources} resources, {p.rate:.0f}/s"
