@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import porch
 
 ROOT = Path(porch.__file__).parent
@@ -42,3 +44,18 @@ def test_only_the_record_repository_imports_the_record_tables() -> None:
         if "porch.record.models" in _imports_of(path):
             offenders.append(str(rel))
     assert offenders == [], f"import the repository, not porch.record.models: {offenders}"
+
+
+@pytest.mark.django_db
+def test_string_prefix_columns_compare_by_code_point_on_postgresql() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite compares text byte by byte always
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, collation_name FROM information_schema.columns "
+            "WHERE (table_name, column_name) IN "
+            "(('record_stringindex', 'normalized'), ('record_uriindex', 'value'))"
+        )
+        assert dict(cursor.fetchall()) == {"record_stringindex": "C", "record_uriindex": "C"}
