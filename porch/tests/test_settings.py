@@ -53,7 +53,7 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "PORCH_ENV"}
     }
-    return subprocess.run(  # noqa: S603 - our own interpreter
+    return subprocess.run(
         [sys.executable, "-c", "import porch.settings"],
         env={**clean, **env},
         capture_output=True,
