@@ -113,14 +113,11 @@ class Unit:
 # --- building units -------------------------------------------------------------------
 
 
-def id_for(resource: dict[str, Any], full_url: Any = None, *, prefer_urn: bool = False) -> str:
-    """The resource's own id, else its urn:uuid fullUrl, else a uuid5 of its content.
-
-    `prefer_urn` puts the fullUrl first, as bundles.py does for a POST in import mode.
-    """
+def id_for(resource: dict[str, Any], full_url: Any = None) -> str:
+    """The resource's own id, else its urn:uuid fullUrl, else a uuid5 of its content."""
     own = resource.get("id")
     urn = _UUID_URN.match(full_url if isinstance(full_url, str) else "")
-    if urn and (prefer_urn or not isinstance(own, str)):
+    if urn and not isinstance(own, str):
         return urn.group(1).lower()
     if isinstance(own, str):
         return own  # an invalid id is refused by validation, not silently replaced
@@ -144,7 +141,7 @@ def bundle_unit(source: str, bundle: dict[str, Any], notes: list[str]) -> Unit:
 
 
 def _as_import(entry: Any) -> Any:
-    """The entry as an import runs it: ids kept, and two liberties of real files accepted.
+    """The entry with two liberties of real files read as R4 means them.
 
     Examples and exports write request.url absolute and ifNoneExist as "Type?query"; R4
     wants both relative to the base, which is what bundles.py reads.
@@ -157,23 +154,10 @@ def _as_import(entry: Any) -> Any:
     if isinstance(url, str) and url.startswith(("http://", "https://")):
         split = urlsplit(url)
         found = _TYPE_PATH.search(split.path.rstrip("/"))
-        request["url"] = (found.group(1) if found else url) + (
-            f"?{split.query}" if split.query else ""
-        )
+        query = f"?{split.query}" if split.query else ""
+        request["url"] = (found.group(1) if found else url) + query
     if isinstance(request.get("ifNoneExist"), str):
         request["ifNoneExist"] = _TYPE_QUERY.sub("", request["ifNoneExist"])
-    resource = entry.get("resource")
-    plain_post = _method(entry) == "POST" and not request.get("ifNoneExist")
-    if (
-        plain_post
-        and isinstance(resource, dict)
-        and resource.get("resourceType") == request.get("url")
-    ):
-        # A POST makes a new id each time; an import keeps one, so running it again finds
-        # what it made: the importer's one id rule, then PUT.
-        fhir_id = id_for(resource, entry.get("fullUrl"), prefer_urn=True)
-        request = {"method": "PUT", "url": f"{resource['resourceType']}/{fhir_id}"}
-        entry = {**entry, "resource": {**resource, "id": fhir_id}}
     return {**entry, "request": request}
 
 
@@ -249,14 +233,24 @@ def run_unit(ctx: AccessContext, summary: ImportSummary, unit: Unit) -> None:
     except FhirError as exc:
         index = _failed_index(exc)
         where, label = (unit.origins[index], unit.labels[index]) if index is not None else ("", "")
-        problem = _problem(exc.issues, index if unit.synthetic else None)
+        problem = _problem(exc.issues)
+        if unit.synthetic and index is not None:
+            problem = _unentried(problem, index)
         summary.fail(unit.source, where, label, f"{problem}; {unit.lost}")
         return
     except DatabaseError as exc:
         summary.fail(unit.source, "", "", f"database error: {exc}; {unit.lost}")
         return
+    warnings: list[str] = []
     for index, item in enumerate(response.get("entry") or []):
         _count_entry(summary, unit, index, item, started)
+        for warning in _warnings(item):
+            if unit.synthetic:
+                warning = f"{unit.origins[index]}: {_unentried(warning, index)}"
+            warnings.append(warning)
+    if warnings:
+        # One note per bundle: a large one can carry thousands of the same warning.
+        summary.notes.append(f"{unit.source}: {len(warnings)} warning(s), the first: {warnings[0]}")
 
 
 def upsert_whole(
@@ -308,6 +302,11 @@ def _count_entry(
         summary.count(rtype, "updated" if fresh else "unchanged")
 
 
+def _warnings(item: dict[str, Any]) -> list[str]:
+    issues = ((item.get("response") or {}).get("outcome") or {}).get("issue") or []
+    return [i.get("diagnostics", "") for i in issues if i.get("severity") == "warning"]
+
+
 def _failed_index(exc: FhirError) -> int | None:
     for text in [i.expression for i in exc.issues] + [str(exc)]:
         found = _ENTRY_INDEX.search(text)
@@ -316,7 +315,7 @@ def _failed_index(exc: FhirError) -> int | None:
     return None
 
 
-def _problem(issues: list[OutcomeIssue], synthetic_index: int | None = None) -> str:
+def _problem(issues: list[OutcomeIssue]) -> str:
     errors = [i for i in issues if i.severity in {"error", "fatal"}] or issues
     texts = [
         i.diagnostics if i.expression in i.diagnostics else f"{i.diagnostics} (at {i.expression})"
@@ -325,8 +324,13 @@ def _problem(issues: list[OutcomeIssue], synthetic_index: int | None = None) -> 
     text = "; ".join(texts[:MAX_ISSUES]) + (
         f"; and {len(texts) - MAX_ISSUES} more" if len(texts) > MAX_ISSUES else ""
     )
-    if synthetic_index is not None:
-        # The bundle was the importer's own: name the resource, not an entry of it.
-        text = text.replace(f"Bundle.entry[{synthetic_index}].resource", "resource")
-        text = text.replace(f"Bundle.entry[{synthetic_index}]: ", "")
     return text
+
+
+def _unentried(text: str, index: int) -> str:
+    """A message about an entry of a bundle the importer made, which the user never saw.
+
+    The failure already names the line and the resource, so the entry path goes.
+    """
+    text = text.replace(f"Bundle.entry[{index}].resource", "resource")
+    return text.replace(f"Bundle.entry[{index}]: ", "")

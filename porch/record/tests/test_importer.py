@@ -148,6 +148,21 @@ def test_synthea_batch_files_and_patients_import_with_the_counts_of_the_index(
     assert [Path(s).name for s in summary.skipped] == ["INDEX.csv"]
 
 
+def test_the_whole_synthea_set_imports_with_the_counts_of_the_index(tmp_path: Path) -> None:
+    # About 40 s on either database; the subset tests above say the same in seconds.
+    index = synthea_index()
+    folder = copy_synthea(tmp_path, sorted(index))
+
+    summary = import_paths([folder])
+
+    assert summary.failures == []
+    assert counts_by_type() == created(summary) == index_counts(list(index.values()))
+    # The largest patient points at one practitioner, organization and location that
+    # the batch files lack: kept as logical references, and said so.
+    [note] = [n for n in summary.notes if "ff4188f6" in n]
+    assert "warning(s)" in note and "logical reference" in note
+
+
 def test_the_index_counts_the_batch_bundles_resources() -> None:
     index = synthea_index()
     assert index_counts([index[BATCH_FILES[0]]]) == {"Organization": 194, "Location": 194}
@@ -308,6 +323,23 @@ def test_a_transaction_is_idempotent_and_keeps_its_urn_uuids_as_ids(tmp_path: Pa
     assert (obs.content or {})["subject"]["reference"] == f"Patient/{PATIENT_UUID}"
 
 
+def test_an_unmatched_conditional_reference_is_kept_by_identifier_and_noted(tmp_path: Path) -> None:
+    bundle = patient_bundle()
+    npi = "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|123"
+    bundle["entry"][1]["resource"]["performer"] = [{"reference": npi}]
+    path = write_json(tmp_path / "ana.json", bundle)
+
+    summary = import_paths([path])
+
+    assert summary.failures == [] and summary.total("created") == 4
+    [note] = summary.notes
+    assert note.startswith(f"{path}: 1 warning(s), the first: Bundle.entry[1]") and npi in note
+    obs = repository.read(
+        AccessContext.system(), "Observation", "00000000-0000-4000-8000-000000000000"
+    )
+    assert (obs.content or {})["performer"][0]["identifier"]["value"] == "123"
+
+
 def test_a_batch_keeps_its_good_entries_and_names_the_bad_one(tmp_path: Path) -> None:
     bad = observation(1, status="not-a-status")
     entries = [
@@ -357,6 +389,20 @@ def test_ndjson_with_an_invalid_resource_names_its_line(
     assert (failure.where, failure.resource) == ("line 4", "Observation/obs-3")
     assert "Bundle.entry" not in failure.problem and "lines 1-10 not imported" in failure.problem
     assert created(summary) == {"Observation": 2}
+
+
+def test_an_ndjson_warning_names_the_line(tmp_path: Path) -> None:
+    npi = "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|123"
+    lines = [
+        orjson.dumps(observation(0)),
+        orjson.dumps(observation(1, performer=[{"reference": npi}])),
+    ]
+    path = write_ndjson(tmp_path / "obs.ndjson", lines)
+
+    [note] = import_paths([path]).notes
+
+    assert note.startswith(f"{path}: 1 warning(s), the first: line 2: resource: ")
+    assert "Bundle.entry" not in note
 
 
 def test_ndjson_lines_without_ids_get_the_same_id_on_every_import(tmp_path: Path) -> None:
