@@ -50,6 +50,7 @@ CHUNK = 500
 # Synthea writes the organizations and practitioners that patient bundles refer to (by
 # conditional reference) into these files: they are imported before everything else.
 _SHARED_FIRST = re.compile(r"hospitalInformation|practitionerInformation")
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,7 @@ def _decompressed(name: str, raw: IO[bytes]) -> Iterator[_Stream]:
 
 
 def _import_json(run: _Run, source: str, data: bytes) -> None:
+    data = data.removeprefix(_BOM)  # Windows tools start UTF-8 files with one
     if not data.strip():
         run.summary.fail(source, "", "", "the file is empty (expected a FHIR resource or Bundle)")
         return
@@ -280,7 +282,7 @@ def _import_ndjson(run: _Run, source: str, stream: _Stream) -> None:
         if not line.strip():
             continue
         try:
-            resource = orjson.loads(line)
+            resource = orjson.loads(line.removeprefix(_BOM) if number == 1 else line)
         except orjson.JSONDecodeError as exc:
             chunk.reject(number, f"malformed JSON at column {exc.colno}: {exc.msg}")
             resource = None
@@ -298,6 +300,8 @@ def _import_ndjson(run: _Run, source: str, stream: _Stream) -> None:
 
 
 class _Chunk:
+    """Up to CHUNK lines of NDJSON, written together or, after a bad line, not at all."""
+
     def __init__(self) -> None:
         self.items: list[tuple[dict[str, Any], str | None]] = []
         self.origins: list[str] = []

@@ -495,6 +495,16 @@ def test_an_empty_file_is_named(tmp_path: Path) -> None:
     assert summary.files_ok == 1
 
 
+def test_a_byte_order_mark_is_no_problem(tmp_path: Path) -> None:
+    bom = b"\xef\xbb\xbf"
+    (tmp_path / "p.json").write_bytes(bom + orjson.dumps({"resourceType": "Patient", "id": "p"}))
+    (tmp_path / "o.ndjson").write_bytes(bom + orjson.dumps(observation(1)))
+
+    summary = import_paths([tmp_path])
+
+    assert summary.failures == [] and summary.total("created") == 2
+
+
 def test_json_that_is_not_a_resource_is_named(tmp_path: Path) -> None:
     path = write_json(tmp_path / "list.json", [1, 2])
 
