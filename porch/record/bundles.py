@@ -15,6 +15,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +38,7 @@ from porch.record.writer import Writer, content_hash
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _CONDITIONAL_REF = re.compile(r"^([A-Z][A-Za-z]+)\?(.+)$")
+_TYPE_PATH = re.compile(r"/([A-Z][A-Za-z]+(?:/[A-Za-z0-9\-.]{1,64})?)$")
 _IMPORT_NAMESPACE = uuid.UUID("6f1c2a51-4d0e-4a8e-9a57-2f0c1d9e8b3a")
 _UUID_URN = re.compile(r"^urn:uuid:([0-9a-fA-F-]{36})$")
 
@@ -66,8 +68,17 @@ class _Entry:
         return f"Bundle.entry[{self.index}]"
 
 
-def process(ctx: AccessContext, bundle: Any, *, import_mode: bool = False) -> dict[str, Any]:
+def process(
+    ctx: AccessContext,
+    bundle: Any,
+    *,
+    import_mode: bool = False,
+    outcomes: list[str] | None = None,
+) -> dict[str, Any]:
     """Run a transaction or batch Bundle; returns the response Bundle.
+
+    `outcomes`, when given, receives one word per entry (created, updated, unchanged,
+    exists, deleted, absent, read, failed): the response says "200 OK" for several of them.
 
     Raises InvalidRequest for a bundle that is not a transaction or batch, and, for a
     transaction, the first FhirError of any entry, its expression naming the entry.
@@ -84,8 +95,14 @@ def process(ctx: AccessContext, bundle: Any, *, import_mode: bool = False) -> di
     if not isinstance(entries, list):
         raise InvalidRequest("Bundle.entry must be a list", expression="Bundle.entry")
     if kind == "transaction":
-        return _transaction(ctx, entries, import_mode)
-    return _batch(ctx, entries, import_mode)
+        response, done = _transaction(ctx, entries, import_mode)
+    else:
+        response, done = _batch(ctx, entries, import_mode)
+    if outcomes is not None:
+        outcomes.extend(
+            e.outcome or ("read" if e.method in {"GET", "HEAD"} else "failed") for e in done
+        )
+    return response
 
 
 # --- parsing --------------------------------------------------------------------------
@@ -106,7 +123,7 @@ def _parse_entry(index: int, raw: Any) -> _Entry:
             f"{where}.request.method {method!r} is not supported",
             expression=f"{where}.request.method",
         )
-    url = request["url"].lstrip("/")
+    url = _relative_url(request["url"])
     path, _, query = url.partition("?")
     parts = path.split("/")
     resource_type = parts[0]
@@ -140,6 +157,17 @@ def _parse_entry(index: int, raw: Any) -> _Entry:
     )
 
 
+def _relative_url(url: str) -> str:
+    """The request url relative to the base: examples and exports often write it absolute
+    (http://server/fhir/Patient/1); the Type[/id] at its end is what the request means."""
+    if not url.startswith(("http://", "https://")):
+        return url.lstrip("/")
+    split = urlsplit(url)
+    found = _TYPE_PATH.search(split.path.rstrip("/"))
+    query = f"?{split.query}" if split.query else ""
+    return (found.group(1) if found else url) + query
+
+
 def _validate(entry: _Entry) -> None:
     if entry.resource is None:
         return
@@ -169,13 +197,16 @@ def _relocate(entry: _Entry, issue: OutcomeIssue) -> OutcomeIssue:
 # --- transaction ----------------------------------------------------------------------
 
 
-def _transaction(ctx: AccessContext, raw_entries: list[Any], import_mode: bool) -> dict[str, Any]:
+def _transaction(
+    ctx: AccessContext, raw_entries: list[Any], import_mode: bool
+) -> tuple[dict[str, Any], list[_Entry]]:
     entries = [_parse_entry(i, raw) for i, raw in enumerate(raw_entries)]
     for entry in entries:
         _validate(entry)
     with transaction.atomic():
         references = _resolve_conditional_creates(ctx, entries)
         _assign_ids(entries, references, import_mode)
+        _refuse_duplicates(entries)
         resolver = _ReferenceResolver(ctx, references, import_mode=import_mode)
         for entry in entries:
             if entry.resource is not None and entry.outcome != "exists":
@@ -184,7 +215,7 @@ def _transaction(ctx: AccessContext, raw_entries: list[Any], import_mode: bool) 
         for entry in entries:
             if entry.method in {"GET", "HEAD"}:
                 entry.result = _read_entry(ctx, entry)
-    return _response("transaction-response", entries)
+    return _response("transaction-response", entries), entries
 
 
 def _resolve_conditional_creates(ctx: AccessContext, entries: list[_Entry]) -> dict[str, str]:
@@ -217,16 +248,41 @@ def _assign_ids(entries: list[_Entry], references: dict[str, str], import_mode: 
             references[entry.full_url] = f"{entry.resource_type}/{entry.fhir_id}"
 
 
-def _import_id(entry: _Entry) -> str:
-    """The id an import gives a POSTed resource: the same every time the same data comes.
+def _refuse_duplicates(entries: list[_Entry]) -> None:
+    """R4: a transaction must not touch the same resource twice (the result would depend
+    on the order of processing)."""
+    seen: dict[tuple[str, str], _Entry] = {}
+    for entry in entries:
+        if entry.method not in {"POST", "PUT", "DELETE"} or entry.outcome == "exists":
+            continue
+        key = (entry.resource_type, entry.fhir_id or "")
+        if key in seen:
+            raise InvalidRequest(
+                f"{seen[key].where} and {entry.where} both change {key[0]}/{key[1]}; "
+                "a transaction may change each resource once",
+                expression=entry.where,
+            )
+        seen[key] = entry
 
-    The fullUrl's uuid when there is one; otherwise a uuid5 of the resource's content.
+
+def _import_id(entry: _Entry) -> str:
+    assert entry.resource is not None
+    return import_id(entry.resource, entry.full_url)
+
+
+def import_id(resource: dict[str, Any], full_url: str | None = None) -> str:
+    """The id an import gives a resource: the same every time the same data comes.
+
+    Its own id; else the uuid of its `urn:uuid:` fullUrl; else a uuid5 of its content.
     """
-    kept = _UUID_URN.match(entry.full_url or "")
+    own = resource.get("id")
+    if isinstance(own, str):
+        return own  # an invalid id is refused by validation, not silently replaced
+    kept = _UUID_URN.match(full_url or "")
     if kept:
         return kept.group(1).lower()
-    assert entry.resource is not None
-    return str(uuid.uuid5(_IMPORT_NAMESPACE, content_hash(entry.resource)))
+    body = {k: v for k, v in resource.items() if k != "id"}
+    return str(uuid.uuid5(_IMPORT_NAMESPACE, content_hash(body)))
 
 
 class _ReferenceResolver:
@@ -372,8 +428,6 @@ def _read_entry(ctx: AccessContext, entry: _Entry) -> dict[str, Any]:
         stored = repository.read(ctx, entry.resource_type, entry.fhir_id)
         entry.stored = stored
         return {"status": "200 OK"}
-    from urllib.parse import parse_qsl
-
     result = search_module.search(
         ctx, entry.resource_type, parse_qsl(entry.query or "", keep_blank_values=True)
     )
@@ -384,7 +438,9 @@ def _read_entry(ctx: AccessContext, entry: _Entry) -> dict[str, Any]:
 # --- batch ----------------------------------------------------------------------------
 
 
-def _batch(ctx: AccessContext, raw_entries: list[Any], import_mode: bool) -> dict[str, Any]:
+def _batch(
+    ctx: AccessContext, raw_entries: list[Any], import_mode: bool
+) -> tuple[dict[str, Any], list[_Entry]]:
     entries: list[_Entry] = []
     for index, raw in enumerate(raw_entries):
         try:
@@ -399,7 +455,7 @@ def _batch(ctx: AccessContext, raw_entries: list[Any], import_mode: bool) -> dic
                 "outcome": exc.outcome(),
             }
         entries.append(entry)
-    return _response("batch-response", entries)
+    return _response("batch-response", entries), entries
 
 
 def _run_one(ctx: AccessContext, entry: _Entry, import_mode: bool) -> None:

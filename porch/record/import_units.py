@@ -9,16 +9,11 @@ or the FhirError into counts per resource type and failures a person can act on.
 from __future__ import annotations
 
 import re
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-import orjson
 from django.db import DatabaseError, transaction
-from django.utils import timezone
 
 from porch.access.context import AccessContext
 from porch.record import bundles, repository
@@ -27,11 +22,6 @@ from porch.record.errors import FhirError, OutcomeIssue
 # Issues named per failure: enough to fix the file, short enough to read.
 MAX_ISSUES = 3
 _ENTRY_INDEX = re.compile(r"Bundle\.entry\[(\d+)\]")
-_UUID_URN = re.compile(r"^urn:uuid:([0-9a-fA-F-]{36})$")
-_TYPE_PATH = re.compile(r"/([A-Z][A-Za-z]+(?:/[A-Za-z0-9\-.]{1,64})?)$")
-_TYPE_QUERY = re.compile(r"^[A-Z][A-Za-z]+\?")
-# Ids made up for resources that have none: uuid5 in a namespace of Porch's own.
-_ID_NAMESPACE = uuid.UUID("6f1c2d1e-5b8a-4a53-9e4a-2f0d7c9b6a11")
 
 
 @dataclass(frozen=True)
@@ -114,21 +104,14 @@ class Unit:
 
 
 def id_for(resource: dict[str, Any], full_url: Any = None) -> str:
-    """The resource's own id, else its urn:uuid fullUrl, else a uuid5 of its content."""
-    own = resource.get("id")
-    urn = _UUID_URN.match(full_url if isinstance(full_url, str) else "")
-    if urn and not isinstance(own, str):
-        return urn.group(1).lower()
-    if isinstance(own, str):
-        return own  # an invalid id is refused by validation, not silently replaced
-    body = {k: v for k, v in resource.items() if k not in {"id", "meta"}}
-    return str(uuid.uuid5(_ID_NAMESPACE, orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()))
+    """The id an import gives a resource (the one rule, in bundles.import_id)."""
+    return bundles.import_id(resource, full_url if isinstance(full_url, str) else None)
 
 
 def bundle_unit(source: str, bundle: dict[str, Any], notes: list[str]) -> Unit:
     """A transaction or batch as given, less its read-only entries (noted in `notes`)."""
     entries = bundle.get("entry") or []
-    kept = [(i, _as_import(e)) for i, e in enumerate(entries) if _method(e) not in {"GET", "HEAD"}]
+    kept = [(i, e) for i, e in enumerate(entries) if _method(e) not in {"GET", "HEAD"}]
     if len(kept) < len(entries):
         notes.append(f"{source}: left out {len(entries) - len(kept)} read-only (GET) entries")
     return Unit(
@@ -138,27 +121,6 @@ def bundle_unit(source: str, bundle: dict[str, Any], notes: list[str]) -> Unit:
         [_entry_label(e) for _, e in kept],
         synthetic=False,
     )
-
-
-def _as_import(entry: Any) -> Any:
-    """The entry with two liberties of real files read as R4 means them.
-
-    Examples and exports write request.url absolute and ifNoneExist as "Type?query"; R4
-    wants both relative to the base, which is what bundles.py reads.
-    """
-    request = entry.get("request") if isinstance(entry, dict) else None
-    if not isinstance(request, dict):
-        return entry
-    request = dict(request)
-    url = request.get("url")
-    if isinstance(url, str) and url.startswith(("http://", "https://")):
-        split = urlsplit(url)
-        found = _TYPE_PATH.search(split.path.rstrip("/"))
-        query = f"?{split.query}" if split.query else ""
-        request["url"] = (found.group(1) if found else url) + query
-    if isinstance(request.get("ifNoneExist"), str):
-        request["ifNoneExist"] = _TYPE_QUERY.sub("", request["ifNoneExist"])
-    return {**entry, "request": request}
 
 
 def collection_unit(source: str, bundle: dict[str, Any]) -> Unit:
@@ -225,11 +187,11 @@ def run_unit(ctx: AccessContext, summary: ImportSummary, unit: Unit) -> None:
     """Run one transaction or batch; count what it did and name what failed. Raises nothing."""
     if not unit.bundle["entry"]:
         return
-    started = timezone.now()
     try:
         # A savepoint of its own: a database error leaves the caller's transaction usable.
         with transaction.atomic():
-            response = bundles.process(ctx, unit.bundle, import_mode=True)
+            outcomes: list[str] = []
+            response = bundles.process(ctx, unit.bundle, import_mode=True, outcomes=outcomes)
     except FhirError as exc:
         index = _failed_index(exc)
         where, label = (unit.origins[index], unit.labels[index]) if index is not None else ("", "")
@@ -243,7 +205,7 @@ def run_unit(ctx: AccessContext, summary: ImportSummary, unit: Unit) -> None:
         return
     warnings: list[str] = []
     for index, item in enumerate(response.get("entry") or []):
-        _count_entry(summary, unit, index, item, started)
+        _count_entry(summary, unit, index, item, outcomes[index])
         for warning in _warnings(item):
             if unit.synthetic:
                 warning = f"{unit.origins[index]}: {_unentried(warning, index)}"
@@ -271,7 +233,7 @@ def upsert_whole(
 
 
 def _count_entry(
-    summary: ImportSummary, unit: Unit, index: int, item: dict[str, Any], started: datetime
+    summary: ImportSummary, unit: Unit, index: int, item: dict[str, Any], outcome: str
 ) -> None:
     answer = item.get("response") or {}
     code = str(answer.get("status", "")).split(" ", 1)[0]
@@ -290,16 +252,8 @@ def _count_entry(
         )
         return
     rtype = str(item.get("fullUrl", unit.labels[index])).split("/", 1)[0]
-    if code == "201":
-        summary.count(rtype, "created")
-    elif code == "204":
-        summary.count(rtype, "deleted")
-    else:
-        # The response says 200 for a new version and for an unchanged resource alike; a
-        # version this call wrote is one whose lastModified is after the call began.
-        modified = answer.get("lastModified")
-        fresh = isinstance(modified, str) and datetime.fromisoformat(modified) >= started
-        summary.count(rtype, "updated" if fresh else "unchanged")
+    # A conditional create that found its match changed nothing, like an unchanged update.
+    summary.count(rtype, {"exists": "unchanged", "absent": "deleted"}.get(outcome, outcome))
 
 
 def _warnings(item: dict[str, Any]) -> list[str]:

@@ -288,9 +288,11 @@ def parse_version(etag: str) -> int:
 def find_one(ctx: AccessContext, resource_type: str, query: str) -> StoredResource | None:
     """The single resource the query matches, None for no match.
 
-    Raises PreconditionFailed when the query matches more than one resource.
+    Raises PreconditionFailed when the query matches more than one resource. The query
+    may repeat the type in front ("Patient?identifier=..."), as many exports write it.
     """
-    params = parse_qsl(query.lstrip("?"), keep_blank_values=True)
+    query = query.removeprefix(f"{resource_type}?").lstrip("?")
+    params = parse_qsl(query, keep_blank_values=True)
     if not params:
         raise InvalidRequest(f"The conditional query {query!r} has no search parameters")
     rows = list(search_module.match_ids(ctx, resource_type, params)[:2])

@@ -256,3 +256,53 @@ def test_import_mode_keeps_an_unmatched_conditional_reference_as_a_logical_one(
             "display": "Dr. X",
         }
     ]
+
+
+def test_a_transaction_that_changes_one_resource_twice_is_refused_naming_both(
+    system_ctx: AccessContext,
+) -> None:
+    put = {
+        "resource": {"resourceType": "Patient", "id": "ana"},
+        "request": {"method": "PUT", "url": "Patient/ana"},
+    }
+    with pytest.raises(
+        InvalidRequest, match=r"Bundle.entry\[0\] and Bundle.entry\[1\] both change Patient/ana"
+    ):
+        bundles.process(system_ctx, bundle("transaction", put, put))
+    assert count(system_ctx, "Patient") == 0
+
+
+def test_absolute_request_urls_and_typed_if_none_exist_are_read_relative_to_the_base(
+    system_ctx: AccessContext,
+) -> None:
+    org = {
+        "resourceType": "Organization",
+        "identifier": [{"system": "urn:org", "value": "7"}],
+        "name": "Clinic",
+    }
+    repository.create(system_ctx, dict(org))
+    entries = (
+        {
+            "resource": {"resourceType": "Patient", "id": "ana"},
+            "request": {"method": "PUT", "url": "http://elsewhere.example/fhir/Patient/ana"},
+        },
+        post(dict(org), ifNoneExist="Organization?identifier=urn:org|7"),
+    )
+    outcomes: list[str] = []
+    bundles.process(system_ctx, bundle("transaction", *entries), outcomes=outcomes)
+    assert outcomes == ["created", "exists"]
+    assert repository.read(system_ctx, "Patient", "ana").id == "ana"
+    assert count(system_ctx, "Organization") == 1
+
+
+def test_outcomes_tell_an_unchanged_resource_from_a_new_version(system_ctx: AccessContext) -> None:
+    def put(gender: str) -> dict[str, Any]:
+        return {
+            "resource": {"resourceType": "Patient", "id": "ana", "gender": gender},
+            "request": {"method": "PUT", "url": "Patient/ana"},
+        }
+
+    for gender, expected in (("female", "created"), ("female", "unchanged"), ("other", "updated")):
+        outcomes: list[str] = []
+        bundles.process(system_ctx, bundle("transaction", put(gender)), outcomes=outcomes)
+        assert outcomes == [expected]
