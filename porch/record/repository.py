@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from porch.access.context import AccessContext
-from porch.record import indexing
+from porch.record import indexing, writer
 from porch.record import search as search_module
 from porch.record.errors import (
     Forbidden,
@@ -34,7 +34,6 @@ from porch.record.stored import StoredResource
 from porch.record.validation import validate_resource
 from porch.record.writer import Writer, content_hash
 
-ID_PATTERN_MAX = 64
 search = search_module.search
 
 
@@ -280,6 +279,11 @@ def parse_version(etag: str) -> int:
     if not text.isdigit():
         raise InvalidRequest(f'If-Match {etag!r} is not a version (expected W/"<number>")')
     return int(text)
+
+
+def refresh_statistics() -> None:
+    """Update the query planner's statistics of the record tables after a bulk load."""
+    writer.analyze_tables()
 
 
 # --- conditional lookups ------------------------------------------------------------

@@ -256,3 +256,14 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(quote(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     return f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608 - names are ours
+
+
+def analyze_tables() -> None:
+    """ANALYZE the record tables (PostgreSQL) or the database (SQLite)."""
+    tables = [Resource, ResourceVersion, *_INDEX_MODELS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            quote = connection.ops.quote_name
+            cursor.execute("ANALYZE " + ", ".join(quote(m._meta.db_table) for m in tables))
+        else:
+            cursor.execute("ANALYZE")
