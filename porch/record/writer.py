@@ -260,7 +260,7 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 def analyze_tables() -> None:
     """ANALYZE the record tables (PostgreSQL) or the database (SQLite)."""
-    tables = [Resource, ResourceVersion, *_INDEX_MODELS]
+    tables: list[type[Model]] = [Resource, ResourceVersion, *_INDEX_MODELS]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             quote = connection.ops.quote_name
