@@ -37,6 +37,10 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--access-logfile",
             "-",
+            # The path only: query strings carry search terms (names, birth dates), and
+            # logs never carry health information.
+            "--access-logformat",
+            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         ]
         # Replace this process so signals (Ctrl-C, SIGTERM from a supervisor) reach gunicorn.
         os.execv(sys.executable, argv)  # noqa: S606

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
@@ -61,6 +62,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _serve(bind: str) -> None:
+        # Links in API answers name the address the demo is really served on.
+        os.environ.setdefault("SITE_URL", f"http://{bind}")
         porch = [sys.executable, "-m", "porch.cli"]
         worker = subprocess.Popen([*porch, "worker"])  # noqa: S603 - our own interpreter and module
         try:
