@@ -67,27 +67,6 @@ def expressions(response: HttpResponse) -> list[str]:
     return [e for issue in body(response)["issue"] for e in issue.get("expression", [])]
 
 
-def patient(family: str = "Alvarez", **extra: Any) -> dict[str, Any]:
-    return {"resourceType": "Patient", "name": [{"family": family, "given": ["Ana"]}], **extra}
-
-
-def observation(patient_id: str, value: float = 120, **extra: Any) -> dict[str, Any]:
-    return {
-        "resourceType": "Observation",
-        "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "effectiveDateTime": "2024-03-01T10:00:00Z",
-        "valueQuantity": {
-            "value": value,
-            "unit": "mmHg",
-            "system": "http://unitsofmeasure.org",
-            "code": "mm[Hg]",
-        },
-        **extra,
-    }
-
-
 @pytest.fixture(autouse=True)
 def site_url(settings: Any) -> None:
     settings.SITE_URL = SITE

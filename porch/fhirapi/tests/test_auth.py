@@ -9,7 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from porch.fhirapi.models import ApiToken
-from porch.fhirapi.tests.conftest import Api, diagnostics, patient
+from porch.fhirapi.tests.conftest import Api, diagnostics
+from porch.tests.fhir_factories import patient
 
 pytestmark = pytest.mark.django_db
 

@@ -8,15 +8,8 @@ from typing import Any
 import orjson
 import pytest
 
-from porch.fhirapi.tests.conftest import (
-    BASE,
-    Api,
-    body,
-    diagnostics,
-    expressions,
-    observation,
-    patient,
-)
+from porch.fhirapi.tests.conftest import BASE, Api, body, diagnostics, expressions
+from porch.tests.fhir_factories import observation, patient
 
 pytestmark = pytest.mark.django_db
 

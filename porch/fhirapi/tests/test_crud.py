@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from porch.fhirapi.tests.conftest import BASE, Api, body, diagnostics, observation, patient
+from porch.fhirapi.tests.conftest import BASE, Api, body, diagnostics
+from porch.tests.fhir_factories import observation, patient
 
 pytestmark = pytest.mark.django_db
 

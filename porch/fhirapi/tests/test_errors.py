@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from porch.fhirapi.tests.conftest import Api, body, diagnostics, expressions, observation, patient
+from porch.fhirapi.tests.conftest import Api, body, diagnostics, expressions
+from porch.tests.fhir_factories import observation, patient
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from porch.fhirapi.tests.conftest import BASE, Api, body, diagnostics, observation, patient
+from porch.fhirapi.tests.conftest import BASE, Api, body, diagnostics
+from porch.tests.fhir_factories import observation, patient
 
 pytestmark = pytest.mark.django_db
 

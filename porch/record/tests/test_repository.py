@@ -10,28 +10,9 @@ import pytest
 from porch.access.context import AccessContext
 from porch.record import repository
 from porch.record.errors import Forbidden, Gone, InvalidResource, NotFound, PreconditionFailed
+from porch.tests.fhir_factories import observation, patient
 
 pytestmark = pytest.mark.django_db
-
-
-def patient(family: str = "Doe", **extra: Any) -> dict[str, Any]:
-    return {"resourceType": "Patient", "name": [{"family": family, "given": ["Ana"]}], **extra}
-
-
-def observation(patient_id: str, value: float = 120) -> dict[str, Any]:
-    return {
-        "resourceType": "Observation",
-        "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "effectiveDateTime": "2024-03-01T10:00:00Z",
-        "valueQuantity": {
-            "value": value,
-            "unit": "mmHg",
-            "system": "http://unitsofmeasure.org",
-            "code": "mm[Hg]",
-        },
-    }
 
 
 def test_create_assigns_an_id_and_the_first_version(system_ctx: AccessContext) -> None:
