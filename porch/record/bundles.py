@@ -384,13 +384,13 @@ def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: boo
         assert entry.fhir_id is not None
         row = existing.get((entry.resource_type, entry.fhir_id))
         if entry.if_match:
-            repository._check_version(
+            repository.check_version(
                 row, entry.if_match, f"{entry.where} {entry.resource_type}/{entry.fhir_id}"
             )
         if entry.method == "DELETE":
             entry.outcome = "deleted" if row is not None and not row.deleted else "absent"
             if entry.outcome == "deleted":
-                repository._check_may_write(
+                repository.check_may_write(
                     ctx, None if row is None else StoredResource.from_row(row).content, row
                 )
                 entry.write = writer.stage(entry.resource_type, entry.fhir_id, None, row)
@@ -400,7 +400,7 @@ def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: boo
         if row is not None and not row.deleted and row.content_hash == content_hash(entry.resource):
             entry.outcome, entry.stored = "unchanged", StoredResource.from_row(row)
             continue
-        repository._check_may_write(ctx, entry.resource, row)
+        repository.check_may_write(ctx, entry.resource, row)
         entry.outcome = "created" if row is None or row.deleted else "updated"
         entry.write = writer.stage(entry.resource_type, entry.fhir_id, entry.resource, row)
     writer.flush(timezone.now())

@@ -81,7 +81,7 @@ def check_resource(
     return resource
 
 
-def _check_may_write(
+def check_may_write(
     ctx: AccessContext, resource: dict[str, Any] | None, row: Resource | None
 ) -> None:
     # A context without write permission writes nothing.
@@ -191,7 +191,7 @@ def create(
             match = find_one(ctx, resource["resourceType"], if_none_exist)
             if match is not None:
                 return WriteOutcome(match, "exists")
-        _check_may_write(ctx, resource, None)
+        check_may_write(ctx, resource, None)
         resource = dict(resource)
         writer = Writer()
         write = writer.stage(resource["resourceType"], fhir_id or new_id(), resource, None)
@@ -226,14 +226,14 @@ def update(
             and not scope(ctx, Resource.objects.filter(pk=existing.pk), resource_type).exists()
         ):
             raise NotFound(f"{resource_type}/{fhir_id} is not known")
-        _check_version(existing, if_match, f"{resource_type}/{fhir_id}")
+        check_version(existing, if_match, f"{resource_type}/{fhir_id}")
         if (
             existing is not None
             and not existing.deleted
             and existing.content_hash == content_hash(resource)
         ):
             return WriteOutcome(StoredResource.from_row(existing), "unchanged")
-        _check_may_write(ctx, resource, existing)
+        check_may_write(ctx, resource, existing)
         created = existing is None or existing.deleted
         writer = Writer()
         write = writer.stage(resource_type, fhir_id, resource, existing)
@@ -251,8 +251,8 @@ def delete(
         row = Resource.objects.select_for_update().get(pk=row.pk)
         if row.deleted:
             return None
-        _check_version(row, if_match, f"{resource_type}/{fhir_id}")
-        _check_may_write(ctx, StoredResource.from_row(row).content, row)
+        check_version(row, if_match, f"{resource_type}/{fhir_id}")
+        check_may_write(ctx, StoredResource.from_row(row).content, row)
         writer = Writer()
         write = writer.stage(resource_type, fhir_id, None, row)
         writer.flush(timezone.now())
@@ -260,7 +260,7 @@ def delete(
     return WriteOutcome(StoredResource.from_row(write.row), "deleted")
 
 
-def _check_version(existing: Resource | None, if_match: str | None, label: str) -> None:
+def check_version(existing: Resource | None, if_match: str | None, label: str) -> None:
     if if_match is None:
         return
     wanted = parse_version(if_match)
