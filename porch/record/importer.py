@@ -23,6 +23,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -88,23 +89,49 @@ def import_paths(
     run = _Run(ctx or AccessContext.system(actor="system:import", purpose="import"), progress)
     run.bytes_total = sum(f.stat().st_size for f in files)
     run.tick("")
-    for path in files:
-        failures_before = len(run.summary.failures)
-        handled = _import_file(run, path)
-        run.bytes_base += path.stat().st_size
-        if not handled:
-            run.summary.skipped.append(str(path))
-        elif len(run.summary.failures) > failures_before:
-            run.summary.files_failed += 1
-        else:
-            run.summary.files_ok += 1
-        run.tick("")
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        for path, prefetched in _read_ahead(reader, files):
+            _import_one(run, path, prefetched)
     if run.summary.total("created") or run.summary.total("updated"):
         # A bulk load leaves the planner guessing: measured on PostgreSQL, a patient-scoped
         # search took 1.4 s before ANALYZE and 10 ms after.
         repository.refresh_statistics()
     run.summary.elapsed = time.monotonic() - run.started
     return run.summary
+
+
+def _read_ahead(
+    reader: ThreadPoolExecutor, files: list[Path]
+) -> Iterator[tuple[Path, Future[bytes] | None]]:
+    """Each file with, for whole-JSON files, its bytes read in the background.
+
+    The next file is read and decompressed while this one is written: bz2 and gzip
+    release the GIL, and decompressing the Synthea set alone takes 4 s (11% of its import).
+    """
+    ahead: dict[Path, Future[bytes]] = {}
+    for index, path in enumerate(files):
+        following = files[index + 1] if index + 1 < len(files) else None
+        if following is not None and _kind(following.name.lower()) == "json":
+            ahead[following] = reader.submit(_read_whole, following)
+        yield path, ahead.pop(path, None)
+
+
+def _read_whole(path: Path) -> bytes:
+    with path.open("rb") as raw, _decompressed(path.name.lower(), raw) as stream:
+        return stream.read()
+
+
+def _import_one(run: _Run, path: Path, prefetched: Future[bytes] | None) -> None:
+    failures_before = len(run.summary.failures)
+    handled = _import_file(run, path, prefetched)
+    run.bytes_base += path.stat().st_size
+    if not handled:
+        run.summary.skipped.append(str(path))
+    elif len(run.summary.failures) > failures_before:
+        run.summary.files_failed += 1
+    else:
+        run.summary.files_ok += 1
+    run.tick("")
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -160,9 +187,17 @@ class _Run:
 # --- files ----------------------------------------------------------------------------
 
 
-def _import_file(run: _Run, path: Path) -> bool:
+def _import_file(run: _Run, path: Path, prefetched: Future[bytes] | None = None) -> bool:
     """Import one file on disk; False when it is not a kind of file we import."""
     name = path.name.lower()
+    if prefetched is not None:
+        try:
+            data = prefetched.result()
+        except (OSError, EOFError) as exc:
+            run.summary.fail(str(path), "", "", f"could not be read: {exc}")
+        else:
+            _import_json(run, str(path), data)
+        return True
     if name.endswith(".zip"):
         with path.open("rb") as raw:
             run.current = raw
