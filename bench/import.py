@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SYNTHEA = ROOT.parent / "shared" / "data" / "synthea"
+SYNTHEA = Path(os.environ.get("PORCH_SHARED_DATA") or ROOT.parent / "shared" / "data") / "synthea"
 RESULTS = ROOT / "bench" / "results"
 PG = "postgres://postgres@127.0.0.1:5432"
 BIG_PATIENT = "ff4188f6-12eb-419f-68a6-a0a245aa4b92"

@@ -34,7 +34,7 @@ import jsonschema_rs  # noqa: E402
 
 from porch.record import validation  # noqa: E402
 
-SYNTHEA = REPO.parent / "shared" / "data" / "synthea"
+SYNTHEA = Path(os.environ.get("PORCH_SHARED_DATA") or REPO.parent / "shared" / "data") / "synthea"
 LARGEST = "ff4188f6-12eb-419f-68a6-a0a245aa4b92.json.bz2"
 RESULTS = REPO / "bench" / "results" / "validate.txt"
 RUNS = 3

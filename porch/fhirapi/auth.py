@@ -53,7 +53,7 @@ def bearer_token(request: HttpRequest) -> AccessContext | None:
     if token is None:
         raise Unauthorized("The bearer token is not valid (unknown or revoked)")
     _note_use(token)
-    return AccessContext.system(actor=f"api-token:{token.name}", purpose="system-api")
+    return AccessContext.system(actor=f"api-token:{token.name}", purpose="system-api", audited=True)
 
 
 def _note_use(token: ApiToken) -> None:

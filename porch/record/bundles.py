@@ -21,7 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from porch.access.context import AccessContext
-from porch.record import repository
+from porch.audit.models import Action
+from porch.record import auditing, repository
 from porch.record import search as search_module
 from porch.record.errors import (
     FhirError,
@@ -407,6 +408,17 @@ def _stage_and_flush(ctx: AccessContext, entries: list[_Entry], import_mode: boo
     for entry in writes:
         if entry.write is not None and entry.write.row is not None:
             entry.stored = StoredResource.from_row(entry.write.row, entry.write.content)
+    _audit_writes(ctx, writes)
+
+
+_AUDIT_ACTIONS = {"created": Action.CREATE, "updated": Action.UPDATE, "deleted": Action.DELETE}
+
+
+def _audit_writes(ctx: AccessContext, writes: list[_Entry]) -> None:
+    for outcome, action in _AUDIT_ACTIONS.items():
+        stored = [e.stored for e in writes if e.outcome == outcome and e.stored is not None]
+        if stored:
+            auditing.resources_touched(ctx, action, stored)
 
 
 def _check_visible(ctx: AccessContext, existing: dict[tuple[str, str], Resource]) -> None:

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from porch.access.context import AccessContext
-from porch.record import indexing, writer
+from porch.audit.models import Action
+from porch.record import auditing, indexing, writer
 from porch.record import search as search_module
 from porch.record.errors import (
     Forbidden,
@@ -115,7 +116,9 @@ def read(ctx: AccessContext, resource_type: str, fhir_id: str) -> StoredResource
     row = _visible_row(ctx, resource_type, fhir_id)
     if row.deleted:
         raise Gone(f"{resource_type}/{fhir_id} was deleted (version {row.version_id})")
-    return StoredResource.from_row(row)
+    stored = StoredResource.from_row(row)
+    auditing.resources_touched(ctx, Action.READ, [stored])
+    return stored
 
 
 def vread(ctx: AccessContext, resource_type: str, fhir_id: str, version_id: str) -> StoredResource:
@@ -129,6 +132,7 @@ def vread(ctx: AccessContext, resource_type: str, fhir_id: str, version_id: str)
     stored = StoredResource.from_version(version, fhir_id)
     if stored.deleted:
         raise Gone(f"Version {version_id} of {resource_type}/{fhir_id} is its deletion")
+    auditing.resources_touched(ctx, Action.READ, [stored])
     return stored
 
 
@@ -167,6 +171,7 @@ def history(
         ]
     )
     entries = [StoredResource.from_version(v, v.resource.fhir_id) for v in page]
+    auditing.resources_touched(ctx, Action.READ, entries)
     return HistoryPage(entries, total, offset, count)
 
 
@@ -196,8 +201,10 @@ def create(
         writer = Writer()
         write = writer.stage(resource["resourceType"], fhir_id or new_id(), resource, None)
         writer.flush(timezone.now())
-    assert write.row is not None
-    return WriteOutcome(StoredResource.from_row(write.row), "created")
+        assert write.row is not None
+        stored = StoredResource.from_row(write.row, write.content)
+        auditing.resources_touched(ctx, Action.CREATE, [stored])
+    return WriteOutcome(stored, "created")
 
 
 def update(
@@ -238,8 +245,10 @@ def update(
         writer = Writer()
         write = writer.stage(resource_type, fhir_id, resource, existing)
         writer.flush(timezone.now())
-    assert write.row is not None
-    return WriteOutcome(StoredResource.from_row(write.row), "created" if created else "updated")
+        assert write.row is not None
+        stored = StoredResource.from_row(write.row, write.content)
+        auditing.resources_touched(ctx, Action.CREATE if created else Action.UPDATE, [stored])
+    return WriteOutcome(stored, "created" if created else "updated")
 
 
 def delete(
@@ -256,8 +265,10 @@ def delete(
         writer = Writer()
         write = writer.stage(resource_type, fhir_id, None, row)
         writer.flush(timezone.now())
-    assert write.row is not None
-    return WriteOutcome(StoredResource.from_row(write.row), "deleted")
+        assert write.row is not None
+        stored = StoredResource.from_row(write.row)
+        auditing.resources_touched(ctx, Action.DELETE, [stored])
+    return WriteOutcome(stored, "deleted")
 
 
 def check_version(existing: Resource | None, if_match: str | None, label: str) -> None:

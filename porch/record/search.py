@@ -44,7 +44,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from porch.access.context import AccessContext
-from porch.record import dates
+from porch.record import auditing, dates
 from porch.record.indexing import normalize_string, parse_reference
 from porch.record.models import (
     DateIndex,
@@ -123,10 +123,13 @@ def search(
     qs = _filtered(ctx, resource_type, query)
     size = 0 if query.summary_count else query.count
     rows, has_next, total = _page(ctx, resource_type, qs, query, size)
+    matches = [StoredResource.from_row(row) for row in rows]
+    included = _included(ctx, resource_type, rows, query)
+    auditing.searched(ctx, resource_type, [*matches, *included])
     return SearchResult(
         resource_type=resource_type,
-        matches=[StoredResource.from_row(row) for row in rows],
-        included=_included(ctx, resource_type, rows, query),
+        matches=matches,
+        included=included,
         total=total,
         offset=query.offset,
         count=size,

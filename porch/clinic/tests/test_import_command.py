@@ -13,13 +13,13 @@ import orjson
 import pytest
 from django.core.management import CommandError, call_command
 
+from porch.tests import shared_data
+
 pytestmark = pytest.mark.django_db
 
 # `import` is a keyword, so the module is reached the way Django reaches it.
 COMMAND = importlib.import_module("porch.clinic.management.commands.import")
-EXAMPLES = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "data" / "fhir-r4-examples" / "clinical"
-)
+EXAMPLES = shared_data.EXAMPLES
 
 
 def run_import(*args: object) -> tuple[str, str]:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
 from porch.fhirapi.tests.conftest import BASE, Api, body, diagnostics, expressions
+from porch.tests import shared_data
 from porch.tests.fhir_factories import observation, patient
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = Path("/work/shared/data/fhir-r4-examples/clinical")
+EXAMPLES = shared_data.EXAMPLES
 ANA = "urn:uuid:6b1f3c2e-4f1a-4d5e-9a51-1c2d3e4f5a6b"
 
 

@@ -12,6 +12,7 @@ import porch
 ROOT = Path(porch.__file__).parent
 # The record app's own modules that make up the repository and may touch its tables.
 RECORD_INTERNALS = {
+    "auditing",
     "models",
     "repository",
     "writer",

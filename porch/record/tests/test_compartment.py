@@ -7,7 +7,6 @@ Pure functions, no database. The data is read in place from ../shared/data.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +17,9 @@ from porch.record.compartment import (
     in_patient_compartment,
 )
 from porch.record.searchparams import ParamType, get_param
+from porch.tests import shared_data
 
-EXAMPLES = Path(__file__).resolve().parents[4] / "shared" / "data" / "fhir-r4-examples" / "clinical"
+EXAMPLES = shared_data.EXAMPLES
 
 
 def example(name: str) -> dict[str, Any]:

@@ -19,10 +19,11 @@ from porch.access.context import AccessContext
 from porch.record import importer, repository
 from porch.record.importer import ImportSummary, import_paths
 from porch.record.models import Resource, ResourceVersion
+from porch.tests import shared_data
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+DATA = shared_data.SHARED_DATA
 SYNTHEA = DATA / "synthea"
 EXAMPLES = DATA / "fhir-r4-examples" / "clinical"
 BATCH_FILES = [

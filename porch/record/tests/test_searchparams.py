@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import fhirpathpy
@@ -29,8 +28,9 @@ from porch.record.searchparams import (
     params_for,
     supported_resource_types,
 )
+from porch.tests import shared_data
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
+DATA = shared_data.SHARED_DATA
 EXAMPLES = DATA / "fhir-r4-examples" / "clinical"
 # A small Synthea patient: 38 Observations, Encounters, Claims, a Provenance.
 SYNTHEA_BUNDLE = DATA / "synthea" / "8a4c9c04-1524-9f1c-d65b-9b17e4520fef.json.bz2"

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from porch.record.validation import MAX_ISSUES, Issue, validate_resource
+from porch.tests import shared_data
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
+DATA = shared_data.SHARED_DATA
 EXAMPLES = DATA / "fhir-r4-examples" / "clinical"
 SYNTHEA = DATA / "synthea"
 # A small patient, a large one (about 5,000 entries) and a batch of practitioners.
