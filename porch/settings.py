@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "porch.access.middleware.AccessContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -92,13 +93,14 @@ WSGI_APPLICATION = "porch.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "porch" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "porch.access.context_processors.open_record",
             ],
         },
     },
@@ -153,6 +155,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+
+# Proxy access by age (common US practice; operator settings, docs/configuration.md).
+PROXY_FULL_ACCESS_MAX_AGE = env_int("PROXY_FULL_ACCESS_MAX_AGE", 11, minimum=0)
+ADULT_AGE = env_int("ADULT_AGE", 18, minimum=1)
+# How long a break-the-glass opening of a chart lasts.
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60, minimum=1)
+# Activation codes for enrolment.
+ACTIVATION_CODE_DAYS = env_int("ACTIVATION_CODE_DAYS", 30, minimum=1)
+# Require a second factor of every account, not only of staff.
+MFA_REQUIRED_FOR_EVERYONE = env_bool("MFA_REQUIRED_FOR_EVERYONE", default=False)
+# Sessions: idle timeout (with a warning before it) and absolute limit.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 
 # FHIR API limits.
 FHIR_DEFAULT_PAGE_SIZE = env_int("FHIR_DEFAULT_PAGE_SIZE", 50, minimum=1)
