@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from porch.access.context import AccessContext
@@ -10,3 +12,9 @@ from porch.access.context import AccessContext
 @pytest.fixture
 def system_ctx() -> AccessContext:
     return AccessContext.system(actor="system:test", purpose="test")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    # The production hasher is slow on purpose; tests sign in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -63,10 +63,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # Before allauth, so porch/accounts/templates/ overrides allauth's templates.
+    "porch.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "porch.accounts",
     "porch.access",
     "porch.audit",
     "porch.record",
@@ -82,9 +83,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out past the idle or absolute session limit (needs messages for its notice).
+    "porch.accounts.middleware.SessionLimitsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Sends staff (or everyone, by setting) without a second factor to set one up.
+    "porch.accounts.middleware.MfaRequiredMiddleware",
     "porch.access.middleware.AccessContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "porch.urls"
@@ -140,11 +146,17 @@ AUTH_USER_MODEL = "accounts.User"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Passwords per NIST SP 800-63B: at least 8 characters, no upper limit below Django's
+# request limits (long passphrases welcome), checked against Django's offline list of
+# 20,000 common and breached passwords and against the person's own name and email.
+# No composition rules (so no NumericPasswordValidator) and no forced rotation.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en"
@@ -175,6 +187,86 @@ FHIR_MAX_PAGE_SIZE = env_int("FHIR_MAX_PAGE_SIZE", 1000, minimum=1)
 FHIR_MAX_REQUEST_BYTES = env_int("FHIR_MAX_REQUEST_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FHIR_MAX_REQUEST_BYTES
 
+# --- Sign-in: django-allauth (docs/security.md) ---
+# Allauth's backend signs in by email; it extends ModelBackend, so permissions still work.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# People sign in with their email address. User keeps AbstractUser's username column (the
+# admin and createsuperuser use it) but nobody sees or types it: allauth fills it with a
+# unique value derived from the email at sign-up (porch.accounts.adapter).
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Sign-in, sign-up and password reset answer the same whether or not an email is known.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Never "remember me": a session ends with the browser, the idle or the absolute limit.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Porch: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEVELOPMENT else "https"
+ACCOUNT_ADAPTER = "porch.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "porch.accounts.forms.SignupForm"}
+ACCOUNT_USER_DISPLAY = "porch.accounts.adapter.user_display"
+# Sensitive actions (MFA changes, proxy grants, record downloads) need a password or
+# second factor entered within this many seconds.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_SECONDS", 300, minimum=30)
+# Throttling, per IP address ("ip"), per account or email ("key") and per user. Failed
+# sign-ins: 5 per account per 15 minutes, 20 per address per 15 minutes.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "20/15m/ip,5/15m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+# Activation-code tries before a 15-minute lock-out, counted per address and per code.
+ACTIVATION_CODE_MAX_TRIES = 5
+ACTIVATION_CODE_LOCKOUT_MINUTES = 15
+
+# --- Second factor: allauth.mfa ---
+MFA_ADAPTER = "porch.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# Browsers only allow WebAuthn on https or on localhost; allauth refuses http otherwise.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEVELOPMENT
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Porch") or "Porch"
+# "Trust this browser" would skip the second factor; staff must always give it.
+MFA_TRUST_ENABLED = False
+
+# --- Email (the messaging issue adds the SMTP settings) ---
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Porch <no-reply@localhost>")
+if DEVELOPMENT:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- Sessions ---
+# The cookie lives no longer than the absolute limit; SessionLimitsMiddleware enforces
+# both limits on the server.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Headers: Content-Security-Policy (django-csp 4). No third-party origin, ever. ---
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -184,6 +276,9 @@ if not DEVELOPMENT:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Only adds the "preload" token; submitting the domain to browsers is the operator's step.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -1,4 +1,9 @@
-"""Builds the request's AccessContext once (porch.access.rules) and keeps it on the request."""
+"""Builds the request's AccessContext once (porch.access.rules) and keeps it on the request.
+
+It is built on first use, after authentication, and read from the database every time:
+nothing about access is cached across requests, so a revoked grant stops working on the
+proxy's next request.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ class AccessContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from porch.access.rules import context_for_request
+        from porch.access.rules import request_context
 
-        request.access = SimpleLazyObject(lambda: context_for_request(request))  # type: ignore[attr-defined]
+        request.access = SimpleLazyObject(lambda: request_context(request))  # type: ignore[attr-defined]
         return self.get_response(request)

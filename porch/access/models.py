@@ -28,9 +28,16 @@ class ProxyGrant(models.Model):
         GUARDIAN = "guardian", "Legal guardian"
         CAREGIVER = "caregiver", "Caregiver"
 
+    # None while an invitation waits for its account: the grant is then bound to the
+    # first account that signs in with `invited_email` verified (porch.access.signals).
     proxy = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proxy_grants"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proxy_grants",
+        null=True,
+        blank=True,
     )
+    invited_email = models.EmailField(blank=True)
     patient_id = models.CharField(max_length=64)
     related_person_id = models.CharField(max_length=64, blank=True)
     relationship = models.CharField(max_length=16, choices=Relationship.choices)
@@ -48,17 +55,27 @@ class ProxyGrant(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["proxy", "patient_id"], name="proxy_grant_lookup")]
+        indexes = [
+            models.Index(fields=["proxy", "patient_id"], name="proxy_grant_lookup"),
+            models.Index(fields=["invited_email"], name="proxy_grant_invited"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(proxy__isnull=False) | ~models.Q(invited_email=""),
+                name="proxy_grant_has_someone",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.proxy} for Patient/{self.patient_id} ({self.relationship}, {self.scope})"
+        who = self.proxy or self.invited_email
+        return f"{who} for Patient/{self.patient_id} ({self.relationship}, {self.scope})"
 
 
 class ConfidentialCode(models.Model):
     """A code that marks a record entry as confidential from a teen's parents.
 
     Staff edit this list in the admin; it is seeded from the codes seen in the Synthea
-    data and common practice (migration 0002).
+    data and common practice (migration 0004_seed_confidential_codes).
     """
 
     class Category(models.TextChoices):
@@ -89,6 +106,10 @@ class BreakGlass(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The privacy officer who reviewed it.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [

@@ -7,3 +7,8 @@ class AuditConfig(AppConfig):
     name = "porch.audit"
     label = "audit"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from porch.audit import signals
+
+        signals.connect()

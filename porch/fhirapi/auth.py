@@ -4,8 +4,9 @@
 the request carries none of its credentials, so the next one may try; it raises
 Unauthorized when it recognises its credentials and they are bad, so a bad token never
 falls through to a weaker way in. When none answers, the request is refused: a missing
-rule denies. People (session users) and SMART apps (OAuth access tokens) are added later
-as two more authenticators returning narrower contexts.
+rule denies. Bearer tokens come first; then people signed in to the portal (their session),
+who get the same access context as on every page (porch.access.rules). SMART apps (OAuth
+access tokens) are added later as another authenticator returning a narrower context.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 
 from porch.access.context import AccessContext
+from porch.access.rules import request_context
 from porch.fhirapi.models import ApiToken, hash_token
 from porch.fhirapi.responses import HttpError
 
@@ -67,7 +70,31 @@ def _note_use(token: ApiToken) -> None:
     ).update(last_used_at=now)
 
 
-AUTHENTICATORS: tuple[Authenticator, ...] = (bearer_token,)
+def session_user(request: HttpRequest) -> AccessContext | None:
+    """The portal's access context of a signed-in person (request.access), or None.
+
+    The API views are exempt from CSRF checks because tokens cannot be forged across
+    sites; a session cookie can, so a change made with one must pass the same CSRF check
+    as a form (the X-CSRFToken header). Raises Forbidden when it does not.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if request.method not in _SAFE_METHODS:
+        refusal = CsrfViewMiddleware(_no_response).process_view(request, _no_response, (), {})
+        if refusal is not None:
+            raise HttpError(403, "forbidden", "A change made with a session needs its CSRF token")
+    return request_context(request)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def _no_response(request: HttpRequest) -> HttpResponse:
+    raise AssertionError("never called: only the CSRF check of the middleware is used")
+
+
+AUTHENTICATORS: tuple[Authenticator, ...] = (bearer_token, session_user)
 
 
 def access_context_for(request: HttpRequest) -> AccessContext:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from porch.access.context import AccessContext
@@ -29,7 +30,7 @@ from porch.record.errors import (
     OutcomeIssue,
     PreconditionFailed,
 )
-from porch.record.models import Resource, ResourceVersion
+from porch.record.models import Compartment, ReferenceIndex, Resource, ResourceVersion
 from porch.record.scoping import readable, scope
 from porch.record.stored import StoredResource
 from porch.record.validation import validate_resource
@@ -318,6 +319,30 @@ def find_one(ctx: AccessContext, resource_type: str, query: str) -> StoredResour
     return StoredResource.from_row(rows[0]) if rows else None
 
 
+def patients_referring_to(
+    ctx: AccessContext, reference: str, via: list[tuple[str, str]]
+) -> frozenset[str]:
+    """Ids of the patients in whose compartments sits a resource the context may read that
+    refers to `reference` ("Practitioner/123") through one of `via`, pairs of (resource
+    type, reference search parameter), e.g. [("CareTeam", "participant")].
+
+    One query, whatever the number of resources: the clinician's patient list
+    (porch.access.rules) asks it on every request.
+    """
+    target_type, _, target_id = reference.partition("/")
+    if not target_type or not target_id or not via:
+        return frozenset()
+    by_param = Q(pk__in=[])
+    for resource_type, param in via:
+        by_param |= Q(resource_type=resource_type, param=param)
+    pointing = ReferenceIndex.objects.filter(
+        by_param, target_type=target_type, target_id=target_id, url=""
+    ).values("resource_id")
+    rows = readable(ctx).filter(pk__in=pointing).values("pk")
+    patients = Compartment.objects.filter(resource_id__in=rows).values_list("patient_id", flat=True)
+    return frozenset(patients.distinct())
+
+
 def existing_rows(
     ctx: AccessContext, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], Resource]:
@@ -344,6 +369,7 @@ __all__ = [
     "delete",
     "find_one",
     "history",
+    "patients_referring_to",
     "read",
     "readable",
     "search",

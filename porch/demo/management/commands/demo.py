@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from porch.demo import clinic
+from porch.demo import clinic, users
 from porch.fhirapi.models import ApiToken
 from porch.record.importer import import_paths
 
@@ -36,6 +36,8 @@ class Command(BaseCommand):
             if summary.failures:
                 raise SystemExit(f"Loading the demo clinic failed: {summary.failures[0]}")
             self.stdout.write(f"Loaded {summary.total_resources} resources.")
+        sign_ins = users.ensure()
+        self._print_sign_ins(sign_ins)
         token = self._fresh_token()
         if options["load_only"]:
             return
@@ -49,6 +51,19 @@ class Command(BaseCommand):
             ApiToken.objects.filter(name=DEMO_TOKEN_NAME).delete()
             _, plain = ApiToken.issue(DEMO_TOKEN_NAME)
         return plain
+
+    def _print_sign_ins(self, sign_ins: list[users.SignIn]) -> None:
+        lines = [
+            "\nDemo sign-ins (all with the demo password of this install:"
+            f" {users.demo_password()}, kept in {settings.DATA_DIR / users.PASSWORD_FILE})",
+        ]
+        for person in sign_ins:
+            lines.append(f"  {person.label}: {person.email} ({person.name})")
+            if person.note:
+                lines.append(f"      {person.note}")
+            if person.totp_secret:
+                lines.append(f"      authenticator app (TOTP) secret: {person.totp_secret}")
+        self.stdout.write("\n".join(lines))
 
     def _print_welcome(self, bind: str, token: str) -> None:
         base = f"http://{bind}"
