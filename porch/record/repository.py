@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from porch.access.context import AccessContext
 from porch.audit.models import Action
-from porch.record import auditing, indexing, writer
+from porch.record import auditing, indexing, scoping, writer
 from porch.record import search as search_module
 from porch.record.errors import (
     Forbidden,
@@ -130,11 +131,28 @@ def vread(ctx: AccessContext, resource_type: str, fhir_id: str, version_id: str)
     version = ResourceVersion.objects.filter(resource=row, version_id=int(version_id)).first()
     if version is None:
         raise NotFound(f"{resource_type}/{fhir_id} has no version {version_id}")
+    # An old version may carry a confidential code its current version lost.
+    if not _visible_versions(ctx, [version]):
+        raise NotFound(f"{resource_type}/{fhir_id} has no version {version_id}")
     stored = StoredResource.from_version(version, fhir_id)
     if stored.deleted:
         raise Gone(f"Version {version_id} of {resource_type}/{fhir_id} is its deletion")
     auditing.resources_touched(ctx, Action.READ, [stored])
     return stored
+
+
+def _visible_versions(ctx: AccessContext, versions: list[ResourceVersion]) -> list[ResourceVersion]:
+    """Drop versions with confidential content for a context that must not see them."""
+    hidden_here = scoping.in_hidden_compartments(ctx, sorted({v.resource_id for v in versions}))
+    if not hidden_here:
+        return versions
+    return [
+        v
+        for v in versions
+        if v.resource_id not in hidden_here
+        or v.method == ResourceVersion.Method.DELETE
+        or not scoping.content_is_confidential(orjson.loads(v.content))
+    ]
 
 
 @dataclass(frozen=True)
@@ -165,12 +183,13 @@ def history(
     versions = ResourceVersion.objects.filter(resource__in=rows.values("pk"))
     if resource_type is not None:
         versions = versions.filter(resource_type=resource_type)
-    total = versions.count()
-    page = list(
-        versions.select_related("resource").order_by("-last_updated", "-pk")[
-            offset : offset + count
-        ]
-    )
+    ordered = versions.select_related("resource").order_by("-last_updated", "-pk")
+    if ctx.confidential_hidden:
+        # Checked version by version (old versions are not indexed), then paged.
+        visible = _visible_versions(ctx, list(ordered))
+        total, page = len(visible), visible[offset : offset + count]
+    else:
+        total, page = versions.count(), list(ordered[offset : offset + count])
     entries = [StoredResource.from_version(v, v.resource.fhir_id) for v in page]
     auditing.resources_touched(ctx, Action.READ, entries)
     return HistoryPage(entries, total, offset, count)

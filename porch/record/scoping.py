@@ -11,10 +11,13 @@ without the check (DESIGN.md decision 7). A missing rule denies:
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from porch.access.context import AccessContext
 from porch.access.models import ConfidentialCode
+from porch.record import indexing
 from porch.record.compartment import PATIENT_COMPARTMENT, in_patient_compartment
 from porch.record.models import Compartment, Resource, TokenIndex
 
@@ -88,3 +91,29 @@ def is_confidential() -> Exists:
     return Exists(
         TokenIndex.objects.filter(resource=OuterRef("pk")).filter(Q(Exists(listed)) | labelled)
     )
+
+
+def content_is_confidential(resource: dict[str, Any]) -> bool:
+    """The same test as is_confidential(), on a resource's own content.
+
+    Old versions are not indexed, so history and vread check each version this way for a
+    context that must not see a teen's confidential items.
+    """
+    tokens = indexing.extract(resource).tokens
+    for param, system, code in tokens:
+        if param == "_security" and code in CONFIDENTIAL_LABELS.get(system, ()):
+            return True
+    listed = Q(pk__in=[])
+    for system, code in {(s, c) for _, s, c in tokens if s}:
+        listed |= Q(system=system, code=code)
+    return ConfidentialCode.objects.filter(listed).exists()
+
+
+def in_hidden_compartments(ctx: AccessContext, resource_pks: list[int]) -> set[int]:
+    """Of these resources, those in a compartment whose confidential items ctx must not see."""
+    if not ctx.confidential_hidden or not resource_pks:
+        return set()
+    rows = Compartment.objects.filter(
+        resource_id__in=resource_pks, patient_id__in=sorted(ctx.confidential_hidden)
+    )
+    return set(rows.values_list("resource_id", flat=True))

@@ -75,3 +75,28 @@ def test_a_code_staff_add_is_hidden_from_the_next_request(cast: Cast) -> None:
     assert total(ben, "/fhir/Condition") == 1
     ConfidentialCode.objects.create(system=SNOMED, code="59621000", category="mental-health")
     assert total(ben, "/fhir/Condition") == 0
+
+
+def test_parent_of_a_teen_cannot_see_a_confidential_code_in_an_old_version(cast: Cast) -> None:
+    from porch.access.tests.records import PLAIN_CODE, condition, system
+    from porch.record import repository
+
+    # The confidential Condition is later recoded to something plain: its first version
+    # still names the confidential code, and old versions are not indexed.
+    fhir_id = cast.confidential["teo"]
+    recoded = condition("teo", PLAIN_CODE, id=fhir_id)
+    repository.update(system(), "Condition", fhir_id, recoded)
+
+    ben = client_of(cast.ben)
+    _open(ben, "teo")
+    assert fhir(ben, f"/fhir/Condition/{fhir_id}")[0] == 200
+    assert fhir(ben, f"/fhir/Condition/{fhir_id}/_history/1")[0] == 404
+    status, history = fhir(ben, f"/fhir/Condition/{fhir_id}/_history")
+    assert status == 200
+    assert [e["resource"]["meta"]["versionId"] for e in history["entry"]] == ["2"]
+    assert history["total"] == 1
+    status, type_history = fhir(ben, "/fhir/Condition/_history")
+    assert MENTAL_HEALTH_CODE not in str(type_history)
+
+    teo = client_of(cast.teo)
+    assert fhir(teo, f"/fhir/Condition/{fhir_id}/_history/1")[0] == 200
