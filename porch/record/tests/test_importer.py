@@ -581,3 +581,15 @@ def test_the_summary_reads_as_a_table(tmp_path: Path) -> None:
 
     assert lines[0] == "Files: 1 ok, 0 failed, 0 skipped"
     assert any(line.split() == ["Observation", "3", "0", "0"] for line in lines)
+
+
+@pytest.mark.django_db
+def test_an_import_that_writes_records_one_audit_event(tmp_path: Path) -> None:
+    from porch.audit.models import Action, AuditEvent
+
+    source = tmp_path / "patient.json"
+    source.write_text('{"resourceType": "Patient", "id": "imported-ana"}')
+    import_paths([source])
+    import_paths([source])  # nothing new: no second event
+    events = AuditEvent.objects.filter(action=Action.IMPORT)
+    assert [(e.actor, e.patient_id) for e in events] == [("system:import", "")]
