@@ -4,8 +4,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# Front-end packages (USWDS, htmx, Chart.js) come from npm with the committed lock file and
+# are copied into porch/static/vendor/ (git-ignored) with the source maps they name (which
+# collectstatic's manifest needs); redone only when the lock changes.
+VENDOR := porch/static/vendor
+ASSETS_STAMP := $(VENDOR)/.built-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+MESSAGES := porch/locale/es/LC_MESSAGES/django.mo
 
-.PHONY: install demo test lint typecheck lock clean
+.PHONY: install assets messages system-packages demo test lint typecheck lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,12 +20,37 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(ASSETS_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/uswds/css $(VENDOR)/uswds/js
+	cp node_modules/@uswds/uswds/dist/css/uswds.min.css* $(VENDOR)/uswds/css/
+	cp node_modules/@uswds/uswds/dist/js/uswds.min.js* node_modules/@uswds/uswds/dist/js/uswds-init.min.js* $(VENDOR)/uswds/js/
+	cp -r node_modules/@uswds/uswds/dist/img node_modules/@uswds/uswds/dist/fonts $(VENDOR)/uswds/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/chart.js/dist/chart.umd.min.js* $(VENDOR)/
+	@touch $(ASSETS_STAMP)
 
-demo: $(STAMP)
+assets: $(ASSETS_STAMP)
+
+# The compiled Spanish catalogue is committed; rebuilt only when the .po is newer.
+$(MESSAGES): porch/locale/es/LC_MESSAGES/django.po
+	msgfmt --check -o $@ $<
+
+messages: $(MESSAGES)
+
+# The browser tests drive Debian's Chromium (Playwright's own download is not used);
+# msgfmt (gettext) compiles the translations. Installing them needs root, as on CI;
+# elsewhere install the `chromium` and `gettext` packages yourself.
+system-packages:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+
+install: system-packages $(STAMP) assets messages
+
+demo: install
 	$(BIN)/porch demo
 
-test: $(STAMP)
+test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -35,4 +66,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules $(VENDOR)

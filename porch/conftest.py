@@ -8,6 +8,8 @@ import pytest
 
 from porch.access.context import AccessContext
 
+pytest_plugins = ["porch.tests.browser"]
+
 
 @pytest.fixture
 def system_ctx() -> AccessContext:

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "porch.fhirapi",
     "porch.clinic",
     "porch.demo",
+    "porch.results",
+    "porch.chart",
 ]
 
 MIDDLEWARE = [
@@ -81,9 +83,13 @@ MIDDLEWARE = [
     # Porch serves its own assets: no CDN, no third-party origin on any page.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the person's choice (cookie, set by the language switch), else the browser's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person gets the language stored on their account (porch.i18n).
+    "porch.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Signs out past the idle or absolute session limit (needs messages for its notice).
     "porch.accounts.middleware.SessionLimitsMiddleware",
@@ -165,10 +171,13 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York") or "UTC"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "porch" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# USWDS, htmx and Chart.js, copied from node_modules by `make assets` (git-ignored).
+STATICFILES_DIRS = [BASE_DIR / "porch" / "static"]
 # Development and the demo serve assets straight from the apps; production runs
 # `porch collectstatic` once per release and serves the collected, fingerprinted files.
 WHITENOISE_USE_FINDERS = DEVELOPMENT
@@ -191,6 +200,12 @@ MFA_REQUIRED_FOR_EVERYONE = env_bool("MFA_REQUIRED_FOR_EVERYONE", default=False)
 # Sessions: idle timeout (with a warning before it) and absolute limit.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15, minimum=1)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+
+# Result release (docs/configuration.md): reports whose code or category matches one of
+# these tokens ("code" or "system|code") wait for a clinician's release, or for
+# RESULT_AUTO_RELEASE_DAYS after they were issued.
+RESULT_RELEASE_HELD_CODES = env_list("RESULT_RELEASE_HELD_CODES", [])
+RESULT_AUTO_RELEASE_DAYS = env_int("RESULT_AUTO_RELEASE_DAYS", 7, minimum=0)
 
 # FHIR API limits.
 FHIR_DEFAULT_PAGE_SIZE = env_int("FHIR_DEFAULT_PAGE_SIZE", 50, minimum=1)

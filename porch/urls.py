@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from porch import i18n
 from porch.fhirapi import urls as fhirapi_urls
 
 urlpatterns = [
@@ -10,8 +11,11 @@ urlpatterns = [
     path("fhir", fhirapi_urls.base),
     path("fhir/", include("porch.fhirapi.urls")),
     path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("", include("porch.accounts.urls")),
     path("", include("porch.access.urls")),
     path("", include("porch.audit.urls")),
+    path("", include("porch.results.urls")),
+    path("", include("porch.chart.urls")),
     path("admin/", admin.site.urls),
 ]

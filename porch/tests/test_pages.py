@@ -1,0 +1,184 @@
+"""The page foundation: layout, language switch, accessibility, and no third-party origin."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Page
+
+from porch.access.context import AccessContext
+from porch.accounts.models import PatientLink, Role, User
+from porch.accounts.tests.cast import ANA, PASSWORD, make_user
+from porch.record import repository
+from porch.tests.browser import assert_accessible, sign_in, sign_out
+
+PAGES = ["/", "/records/", "/record/activity/"]
+
+
+@pytest.fixture
+def ana(db: None) -> User:
+    """Ana, a patient whose account is linked to her (small) record."""
+    ctx = AccessContext.system(actor="system:test", purpose="test")
+    patient = {
+        "resourceType": "Patient",
+        "name": [{"use": "official", "given": ["Ana"], "family": "Alvarez"}],
+        "birthDate": "1985-04-12",
+    }
+    repository.create(ctx, patient, fhir_id="ana")
+    user = make_user(ANA, Role.PATIENT)
+    PatientLink.objects.create(user=user, patient_id="ana")
+    return user
+
+
+# --- HTTP ---------------------------------------------------------------------------
+
+
+class _Assets(HTMLParser):
+    """Collects the src/href of every script, link and img."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "link", "img"}:
+            self.urls += [v for k, v in attrs if k in {"src", "href"} and v]
+
+
+def _assets(html: str) -> list[str]:
+    parser = _Assets()
+    parser.feed(html)
+    return parser.urls
+
+
+EXPECTED_CSP = {
+    "default-src": {"'self'"},
+    "script-src": {"'self'"},
+    "style-src": {"'self'"},
+    "img-src": {"'self'", "data:"},
+    "frame-ancestors": {"'none'"},
+    "form-action": {"'self'"},
+    "base-uri": {"'self'"},
+    "object-src": {"'none'"},
+}
+
+
+def _csp(header: str) -> dict[str, set[str]]:
+    directives = (part.split() for part in header.split(";") if part.strip())
+    return {name: set(values) for name, *values in directives}
+
+
+@pytest.mark.django_db
+def test_no_page_loads_anything_from_another_origin(ana: User) -> None:
+    anonymous, signed_in = Client(), Client()
+    signed_in.force_login(ana)
+    responses = [anonymous.get("/"), anonymous.get("/accounts/login/")]
+    responses += [signed_in.get(url) for url in PAGES]
+    seen: set[str] = set()
+    for response in responses:
+        assert response.status_code == 200, response.request["PATH_INFO"]
+        assert _csp(response["Content-Security-Policy"]) == EXPECTED_CSP
+        urls = _assets(response.content.decode())
+        assert any("vendor/uswds" in url for url in urls)
+        for url in urls:
+            parts = urlsplit(url)
+            assert not parts.scheme and not parts.netloc, f"third-party asset {url}"
+        seen.update(urls)
+    for url in sorted(seen):
+        # Every asset is Porch's own and is there (`make assets` copied the npm packages).
+        response = anonymous.get(url)
+        assert response.status_code == 200, url
+        if hasattr(response, "close"):
+            response.close()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_stores_the_choice_on_the_account(ana: User) -> None:
+    client = Client()
+    client.force_login(ana)
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "/records/"})
+    assert response.status_code == 302 and response["Location"] == "/records/"
+    ana.refresh_from_db()
+    assert ana.language == "es"
+    page = client.get("/records/")
+    assert '<html lang="es">' in page.content.decode()
+    assert "Registro de Ana Alvarez" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_stored_language_comes_back_at_sign_in_on_a_new_browser(ana: User) -> None:
+    User.objects.filter(pk=ana.pk).update(language="es")
+    client = Client()
+    response = client.post("/accounts/login/", {"login": ANA, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "es"
+    assert '<html lang="es">' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_can_switch_language_without_an_account() -> None:
+    client = Client()
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    assert response.cookies["django_language"].value == "es"
+    assert "Bienvenido a Porch" in client.get("/").content.decode()
+    assert client.post("/i18n/setlang/", {"language": "xx"}).status_code == 302
+
+
+# --- In the browser -----------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_patient_switches_to_spanish_and_it_stays(ana: User, page: Page, new_page: Any) -> None:
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    sign_in(page, ANA)
+    assert page.get_by_test_id("open-record").inner_text() == "Record of Ana Alvarez"
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Español").click()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_test_id("open-record").inner_text() == "Registro de Ana Alvarez"
+
+    page.goto("/records/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Registros que puede abrir"
+    ana.refresh_from_db()
+    assert ana.language == "es"
+
+    sign_out(page)
+    assert page.locator("html").get_attribute("lang") == "es"
+
+    # Another browser, no cookie: the account remembers.
+    other = new_page("phone")
+    sign_in(other, ANA)
+    assert other.locator("html").get_attribute("lang") == "es"
+    assert other.get_by_test_id("open-record").inner_text() == "Registro de Ana Alvarez"
+    # On a phone the switch back is in sight without opening the menu.
+    assert other.get_by_role("button", name="English").is_visible()
+    assert csp_errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("page", ["phone", "desktop"], indirect=True)
+def test_the_foundation_pages_pass_axe(
+    ana: User, page: Page, language: str, live_server: Any
+) -> None:
+    User.objects.filter(pk=ana.pk).update(language=language)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto("/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == language
+    assert_accessible(page)
+    sign_in(page, ANA)
+    for url in PAGES:
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == language
+        assert_accessible(page)
