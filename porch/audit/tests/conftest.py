@@ -4,13 +4,10 @@ porch.accounts.tests.cast; records and grants are made here with the record stor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from porch.access.context import AccessContext
@@ -24,20 +21,6 @@ ALMA = "alma@example.org"
 TEO = "teo@example.org"
 # A restricted-confidentiality label: hidden from a teen's parents whatever its codes.
 RESTRICTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "R"}
-
-
-@pytest.fixture(autouse=True)
-def empty_cache() -> Iterator[None]:
-    """Rate-limit counters and used TOTP codes live in the cache: start each test clean."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    # The cast's accounts are made in every test; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
