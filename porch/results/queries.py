@@ -22,6 +22,10 @@ from porch.results.plainlanguage import what_it_measures
 
 LIST_LIMIT = 200
 TREND_LIMIT = 1000
+# A trend shows the most recent values of a test: enough to see a direction, few enough
+# that a report of 16 tests stays a page a person can read (and render fast: drawing every
+# value of a 25,000-entry record made the page 395 KB, bench/pages.py).
+POINTS_PER_TREND = 24
 PATIENT_FACING = {Role.PATIENT.value, Role.PROXY.value}
 
 
@@ -252,7 +256,8 @@ def trends(
         [
             ("patient", patient_id),
             ("code", ",".join(f"{display.LOINC}|{c}" for c in codes)),
-            ("_sort", "date"),
+            # Newest first, so the limit keeps recent values when the history is long.
+            ("_sort", "-date"),
             ("_revinclude", "DiagnosticReport:result"),
             ("_total", "none"),
         ],
@@ -275,7 +280,7 @@ def trends(
         meta[code] = (display.concept_text(content.get("code")), unit, low, high)
     found = []
     for code in codes:
-        points = sorted(series.get(code, []), key=lambda p: p.when)
+        points = sorted(series.get(code, []), key=lambda p: p.when)[-POINTS_PER_TREND:]
         if len(points) >= 2:
             name, unit, low, high = meta[code]
             found.append(Trend(code, name, unit, trend.chart(points, low, high)))

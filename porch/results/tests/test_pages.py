@@ -237,3 +237,21 @@ def test_preferences_are_for_the_patient_and_proxies_who_may_act(cast: Cast, set
         == 404
     )
     page(client_for(cast.cruz, "ana"), "/results/preferences/", 404)
+
+
+def test_a_long_history_shows_the_most_recent_values_of_a_trend(cast: Cast) -> None:
+    from porch.results.queries import POINTS_PER_TREND
+
+    # 30 more glucose values, the oldest a year before the others.
+    for n in range(30):
+        days_ago = 400 + n if n < 10 else 40 + n
+        data.create(
+            data.observation("ana", "2345-7", "Glucose", 200 + n, "mg/dL", data.at(days_ago)),
+            f"glucose-extra-{n}",
+        )
+    text = page(client_for(cast.ana), "/results/panel/")
+    table = text[text.index('data-testid="trend-table"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("<tr>") == POINTS_PER_TREND + 1  # the head and the newest values
+    assert "110.5 mg/dL" in table  # today's value is kept
+    assert "209 mg/dL" not in table  # a value from more than a year ago is not
