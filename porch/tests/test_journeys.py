@@ -1,0 +1,269 @@
+"""Patient journeys in a real browser: results and their trend, a parent's view of a teen's
+record, a clinician releasing a held result, downloading the record, and axe on every page
+of the record in English and Spanish at phone and desktop widths.
+
+The data: the access cast (porch.access.tests.records.build_cast) with the results test
+data (porch.results.tests.data.build_results) and a few summary entries and a visit for Ana.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from django.apps import apps as django_apps
+from playwright.sync_api import Page, expect
+
+from porch.access.context import AccessContext
+from porch.access.models import ConfidentialCode
+from porch.access.tests.records import CONFIDENTIALITY, TEO, Cast, build_cast
+from porch.accounts.models import User
+from porch.accounts.tests.cast import ANA, BEN, CRUZ, PASSWORD, totp_now
+from porch.chart.tests.records import encounter, summary_entries
+from porch.record import repository
+from porch.record.validation import validate_resource
+from porch.results.models import ResultRelease
+from porch.results.tests import data
+from porch.tests.browser import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    # A browser test's database is emptied after each test, seeded rows too: put back the
+    # confidential codes (access migration 0004) the access rules need.
+    if not ConfidentialCode.objects.exists():
+        seed = import_module("porch.access.migrations.0004_seed_confidential_codes").seed
+        seed(django_apps, None)
+    cast = build_cast()
+    data.build_results()
+    summary_entries("ana")
+    encounter("ana", "2024-02-01T09:00:00Z")
+    return cast
+
+
+def open_from_nav(page: Page, name: str) -> None:
+    """Follows a link of the primary navigation (opening the phone menu when it is closed)."""
+    link = page.locator("nav.usa-nav").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.locator(".usa-menu-btn").click()
+    with page.expect_navigation():
+        link.click()
+
+
+def switch_to(page: Page, name: str) -> None:
+    """Opens another record from the "Records you can open" page."""
+    page.goto("/records/")
+    with page.expect_navigation():
+        page.get_by_test_id("records").get_by_role("button", name=name).click()
+    expect(page.get_by_test_id("open-record")).to_contain_text(name)
+
+
+def reauthenticate_if_asked(page: Page) -> None:
+    if "/reauthenticate/" in page.url:
+        page.fill('input[name="password"]', PASSWORD)
+        with page.expect_navigation():
+            page.press('input[name="password"]', "Enter")
+
+
+# --- (1) a patient opens a result and its trend ---------------------------------------------
+
+
+def test_a_patient_opens_a_result_and_sees_the_flag_in_words_and_the_trend(
+    cast: Cast, page: Page
+) -> None:
+    sign_in(page, ANA)
+    open_from_nav(page, "Test results")
+    assert page.get_by_role("heading", level=1).inner_text() == "Test results"
+    with page.expect_navigation():
+        page.get_by_test_id("results-list").get_by_role(
+            "link", name="Metabolic panel", exact=True
+        ).click()
+    assert page.url.endswith("/results/panel/")
+
+    glucose = page.get_by_test_id("values").get_by_role("row").filter(has_text="Glucose")
+    expect(glucose).to_contain_text("110.5 mg/dL")
+    expect(glucose).to_contain_text("70 to 99 mg/dL")
+    expect(glucose.locator(".results-flag")).to_have_text("High")
+    potassium = page.get_by_test_id("values").get_by_role("row").filter(has_text="Potassium")
+    expect(potassium.locator(".results-flag")).to_have_text("Low")
+
+    chart = page.get_by_role("img", name=re.compile(r"^Chart of Glucose over time"))
+    expect(chart).to_have_count(1)
+    expect(chart).to_have_accessible_name(re.compile(r"5 values, from 92 mg/dL"))
+    table = page.get_by_test_id("trend-table")
+    expect(table.locator("tbody tr")).to_have_count(5)
+    for value in ("92", "95", "101", "104", "110.5"):
+        expect(table).to_contain_text(f"{value} mg/dL")
+
+    # Opened: no longer marked new.
+    page.goto("/results/")
+    listing = page.get_by_test_id("results-list")
+    panel = listing.get_by_role("link", name="Metabolic panel", exact=True)
+    expect(listing.get_by_role("row").filter(has=panel).get_by_test_id("new")).to_have_count(0)
+
+
+# --- (2) a parent and a teen's confidential result ---------------------------------------
+
+
+def test_a_parent_sees_the_childs_result_but_not_the_teens_confidential_one(
+    cast: Cast, page: Page
+) -> None:
+    system = AccessContext.system(actor="system:test", purpose="test")
+    carla_obs = data.observation("carla", "718-7", "Hemoglobin", 12.8, "g/dL", data.at(2))
+    carla_obs_id = repository.create(system, carla_obs).stored.id
+    carla_report = data.report(
+        "carla", "58410-2", "Carla blood count", data.at(2), [carla_obs_id], "carla-panel"
+    )
+    # A second confidential report for Teo: an ordinary code, labelled restricted.
+    labelled = {
+        "resourceType": "DiagnosticReport",
+        "status": "final",
+        "meta": {"security": [{"system": CONFIDENTIALITY, "code": "R"}]},
+        "code": {"coding": [{"system": data.LOINC, "code": "2345-7"}], "text": "Teo private test"},
+        "subject": {"reference": "Patient/teo"},
+        "effectiveDateTime": data.at(1),
+        "issued": data.at(1),
+    }
+    repository.create(system, labelled, fhir_id="teo-labelled")
+
+    sign_in(page, BEN)
+    switch_to(page, "Carla Alvarez")
+    page.goto("/results/")
+    expect(page.get_by_test_id("results-list")).to_contain_text("Carla blood count")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Carla blood count").click()
+    assert page.url.endswith(f"/results/{carla_report}/")
+    expect(page.get_by_test_id("values")).to_contain_text("12.8 g/dL")
+
+    switch_to(page, "Teo Alvarez")
+    page.goto("/results/")
+    results = page.get_by_test_id("results-list")
+    expect(results).to_contain_text("Blood count")
+    expect(results).not_to_contain_text("Chlamydia")
+    expect(results).not_to_contain_text("Teo private test")
+    for hidden in ("chlamydia", "teo-labelled"):
+        response = page.goto(f"/results/{hidden}/")
+        assert response is not None and response.status == 404
+
+    # Teo himself sees both.
+    teo = page.context.browser.new_context(base_url=page.url.split("/results/")[0])  # type: ignore[union-attr]
+    try:
+        teo_page = teo.new_page()
+        sign_in(teo_page, TEO)
+        teo_page.goto("/results/")
+        expect(teo_page.get_by_test_id("results-list")).to_contain_text("Chlamydia")
+        expect(teo_page.get_by_test_id("results-list")).to_contain_text("Teo private test")
+    finally:
+        teo.close()
+
+
+# --- (3) a clinician releases a held result ----------------------------------------------
+
+
+def test_a_clinician_releases_a_held_result_and_the_patient_then_sees_it(
+    cast: Cast, page: Page, new_page: Any, settings: Any
+) -> None:
+    settings.RESULT_RELEASE_HELD_CODES = [data.HIV_CODE]
+    settings.RESULT_AUTO_RELEASE_DAYS = 7
+
+    patient = new_page("phone")
+    sign_in(patient, ANA)
+    patient.goto("/results/")
+    expect(patient.get_by_test_id("results-list")).not_to_contain_text("HIV test")
+
+    sign_in(page, CRUZ)
+    assert "/accounts/2fa/authenticate/" in page.url, page.url
+    page.fill('input[name="code"]', totp_now())
+    with page.expect_navigation():
+        page.press('input[name="code"]', "Enter")
+    assert "/accounts/" not in page.url, page.url
+
+    page.goto("/clinician/patients/")
+    page.get_by_label(re.compile("Name, birth date")).fill("Ana")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Ana Alvarez").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chart of Ana Alvarez")
+
+    page.goto("/results/")
+    row = page.get_by_test_id("results-list").get_by_role("row").filter(has_text="HIV test")
+    expect(row.get_by_test_id("held")).to_be_visible()
+    with page.expect_navigation():
+        row.get_by_role("link", name="HIV test").click()
+    expect(page.get_by_test_id("held-notice")).to_be_visible()
+    page.get_by_label("Comment for the patient (optional)").fill("Negative: nothing to do.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Release to patient").click()
+    expect(page.get_by_text("Released to the patient.")).to_be_visible()
+    expect(page.get_by_test_id("held-notice")).to_have_count(0)
+    release = ResultRelease.objects.get(report_id="hiv")
+    assert release.released_by_id == cast.cruz.pk
+
+    patient.goto("/results/")
+    with patient.expect_navigation():
+        patient.get_by_test_id("results-list").get_by_role("link", name="HIV test").click()
+    expect(patient.get_by_test_id("values")).to_contain_text("Negative")
+    expect(patient.get_by_test_id("release-comment")).to_have_text("Negative: nothing to do.")
+
+
+# --- (4) a download -----------------------------------------------------------------------
+
+
+def test_a_patient_downloads_the_record_as_a_valid_fhir_bundle(
+    cast: Cast, page: Page, tmp_path: Path
+) -> None:
+    sign_in(page, ANA)
+    open_from_nav(page, "Download my record")
+    reauthenticate_if_asked(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Download my record")
+    page.get_by_label("All of my record").check()
+    page.get_by_label("FHIR R4 Bundle (JSON)").check()
+    with page.expect_download() as info:
+        page.locator("main form").get_by_role("button", name="Download").click()
+    download = info.value
+    assert re.fullmatch(r"record-\d{4}-\d{2}-\d{2}\.json", download.suggested_filename)
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+
+    bundle = orjson.loads(target.read_bytes())
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    assert validate_resource(bundle) == []
+    assert bundle["entry"]
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        assert validate_resource(resource) == [], (resource["resourceType"], resource["id"])
+    ids = {e["resource"]["id"] for e in bundle["entry"]}
+    assert {"ana", "panel", cast.plain["ana"]} <= ids
+    assert not {"teo", "mallory", "chlamydia", cast.plain["mallory"]} & ids
+
+    # The download is in "Who has looked at my record".
+    open_from_nav(page, "Who has looked at my record")
+    expect(page.locator("main")).to_contain_text("downloaded")
+
+
+# --- (5) axe on the record's pages --------------------------------------------------------
+
+RECORD_PAGES = ["/results/", "/results/panel/", "/summary/", "/visits/", "/record/download/"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("page", ["phone", "desktop"], indirect=True)
+def test_the_record_pages_pass_axe(cast: Cast, page: Page, language: str, live_server: Any) -> None:
+    User.objects.filter(pk=cast.ana.pk).update(language=language)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    sign_in(page, ANA)
+    for url in RECORD_PAGES:
+        page.goto(url)
+        reauthenticate_if_asked(page)
+        assert page.url.endswith(url), page.url
+        assert page.locator("html").get_attribute("lang") == language
+        assert_accessible(page)
