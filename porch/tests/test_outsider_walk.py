@@ -334,11 +334,6 @@ def _client(outsider: Outsider) -> Client:
     return client
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize("who", ["mallory", "diaz", "gil", "ben-expired", "ben-teen", "anonymous"])
 def test_an_outsider_is_refused_everywhere(who: str) -> None:
     outsider, _ = _setup(who)

@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from porch.access.tests.conftest import empty_cache, fast_passwords  # noqa: F401
 from porch.access.tests.records import Cast, build_cast
 from porch.fhirapi.models import ApiToken
 from porch.fhirapi.tests.conftest import FHIR_JSON
