@@ -12,6 +12,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
+from porch.audit import log
+
 
 class AccessContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -21,4 +23,5 @@ class AccessContextMiddleware:
         from porch.access.rules import request_context
 
         request.access = SimpleLazyObject(lambda: request_context(request))  # type: ignore[attr-defined]
-        return self.get_response(request)
+        with log.batched_reads():
+            return self.get_response(request)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,6 +49,28 @@ class Access:
     resource_id: str = ""
 
 
+# Reads and searches of one request, appended to the chain together when it ends
+# (porch.access.middleware). Each append locks the chain head; a summary page that runs
+# ten searches took six queries per search to log them one by one.
+_request_reads: ContextVar[list[AuditEvent] | None] = ContextVar("audit_reads", default=None)
+_BATCHED = frozenset({Action.READ, Action.SEARCH})
+
+
+@contextmanager
+def batched_reads() -> Iterator[None]:
+    """Collect the read and search events recorded inside, and append them once at the end,
+    even when the block raises (what was read was read). Writes are never held back:
+    they are logged in the transaction that makes them."""
+    token = _request_reads.set([])
+    try:
+        yield
+    finally:
+        events = _request_reads.get() or []
+        _request_reads.reset(token)
+        if events:
+            _append(events)
+
+
 def record(
     ctx: AccessContext,
     action: Action,
@@ -60,7 +84,10 @@ def record(
         return
     now = timezone.now()
     events = [_event(ctx, action, access, outcome, page, now) for access in accesses]
-    if events:
+    pending = _request_reads.get()
+    if pending is not None and action in _BATCHED:
+        pending.extend(events)
+    elif events:
         _append(events)
 
 
