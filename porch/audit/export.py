@@ -12,26 +12,11 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from porch.audit import log
 from porch.audit.models import AuditEvent
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = (
-    "id",
-    "at",
-    "user_id",
-    "actor",
-    "role",
-    "acting_for",
-    "patient_id",
-    "action",
-    "resource_type",
-    "resource_id",
-    "page",
-    "outcome",
-    "break_glass",
-    "ip",
-    "user_agent",
-)
+COLUMNS = ("id", *log.EVENT_FIELDS)
 
 
 def safe_cell(value: Any) -> str:

@@ -22,7 +22,8 @@ from porch.access.context import AccessContext
 from porch.audit.models import Action, AuditEvent, ChainHead, Outcome
 
 GENESIS = "0" * 64
-_HASHED_FIELDS = (
+# An event's own fields, in the order they are hashed (and exported).
+EVENT_FIELDS = (
     "at",
     "user_id",
     "actor",
@@ -133,7 +134,7 @@ def _append(events: list[AuditEvent]) -> None:
 
 def event_hash(event: AuditEvent, previous: str) -> str:
     digest = hashlib.sha256(previous.encode())
-    for name in _HASHED_FIELDS:
+    for name in EVENT_FIELDS:
         value = getattr(event, name)
         if isinstance(value, datetime):
             value = value.isoformat()
