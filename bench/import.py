@@ -16,17 +16,16 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fresh_database import run_worker
+
 ROOT = Path(__file__).resolve().parent.parent
 SYNTHEA = Path(os.environ.get("PORCH_SHARED_DATA") or ROOT.parent / "shared" / "data") / "synthea"
 RESULTS = ROOT / "bench" / "results"
-PG = "postgres://postgres@127.0.0.1:5432"
 BIG_PATIENT = "ff4188f6-12eb-419f-68a6-a0a245aa4b92"
 SEARCH_REPEATS = 200
 
@@ -98,40 +97,7 @@ def measure_searches() -> dict[str, dict[str, float]]:
 
 
 def run_once(database: str, measure_search: bool) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as tmp:
-        if database == "sqlite":
-            url = f"sqlite:///{tmp}/bench.sqlite3"
-        else:
-            name = f"porch_bench_{os.getpid()}_{int(time.time())}"
-            _pg(f'CREATE DATABASE "{name}"')
-            url = f"{PG}/{name}"
-        try:
-            out = subprocess.run(  # noqa: S603 - our own interpreter and script
-                [
-                    sys.executable,
-                    __file__,
-                    "--worker",
-                    url,
-                    *(["--search"] if measure_search else []),
-                ],
-                check=False,
-                capture_output=True,
-                text=True,
-                env={**os.environ, "PORCH_DATA_DIR": tmp},
-            )
-            if out.returncode != 0:
-                raise SystemExit(f"{database} run failed:\n{out.stderr[-3000:]}")
-        finally:
-            if database == "postgres":
-                _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _pg(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+    return run_worker(__file__, database, ["--search"] if measure_search else [])
 
 
 def main() -> None:

@@ -21,19 +21,18 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fresh_database import run_worker
+
 ROOT = Path(__file__).resolve().parent.parent
 SYNTHEA = Path(os.environ.get("PORCH_SHARED_DATA") or ROOT.parent / "shared" / "data") / "synthea"
 RESULTS = ROOT / "bench" / "results"
-PG = "postgres://postgres@127.0.0.1:5432"
 BIG_PATIENT = "ff4188f6-12eb-419f-68a6-a0a245aa4b92"
 WARMUPS = 3
 
@@ -206,34 +205,7 @@ def _percentile(ordered: list[float], fraction: float) -> float:
 
 
 def run_once(database: str, repeats: int) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as tmp:
-        if database == "sqlite":
-            url = f"sqlite:///{tmp}/bench.sqlite3"
-        else:
-            name = f"porch_bench_pages_{os.getpid()}_{int(time.time())}"
-            _pg(f'CREATE DATABASE "{name}"')
-            url = f"{PG}/{name}"
-        try:
-            out = subprocess.run(  # noqa: S603 - our own interpreter and script
-                [sys.executable, __file__, "--worker", url, "--repeats", str(repeats)],
-                check=False,
-                stdout=subprocess.PIPE,
-                text=True,
-                env={**os.environ, "PORCH_DATA_DIR": tmp},
-            )
-            if out.returncode != 0:
-                raise SystemExit(f"{database} run failed (its stderr is above)")
-        finally:
-            if database == "postgres":
-                _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _pg(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+    return run_worker(__file__, database, ["--repeats", str(repeats)])
 
 
 def main() -> None:
