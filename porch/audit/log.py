@@ -116,11 +116,7 @@ def _event(
 def _append(events: list[AuditEvent]) -> None:
     with transaction.atomic():
         # The head row comes with the migrations (audit 0002); locking it orders writers.
-        head = ChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            # Only when the table was emptied wholesale (a test runner's flush): start again.
-            ChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS})
-            head = ChainHead.objects.select_for_update().get(pk=1)
+        head = ChainHead.objects.select_for_update().get(pk=1)
         previous = head.last_hash
         for event in events:
             event.prev_hash = previous

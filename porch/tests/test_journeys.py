@@ -9,17 +9,14 @@ data (porch.results.tests.data.build_results) and a few summary entries and a vi
 from __future__ import annotations
 
 import re
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect
 
 from porch.access.context import AccessContext
-from porch.access.models import ConfidentialCode
 from porch.access.tests.records import CONFIDENTIALITY, TEO, Cast, build_cast
 from porch.accounts.models import User
 from porch.accounts.tests.cast import ANA, BEN, CRUZ, PASSWORD, totp_now
@@ -35,11 +32,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    # A browser test's database is emptied after each test, seeded rows too: put back the
-    # confidential codes (access migration 0004) the access rules need.
-    if not ConfidentialCode.objects.exists():
-        seed = import_module("porch.access.migrations.0004_seed_confidential_codes").seed
-        seed(django_apps, None)
     cast = build_cast()
     data.build_results()
     summary_entries("ana")
