@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "porch.demo",
     "porch.results",
     "porch.chart",
+    "porch.notifications",
+    "porch.messaging",
 ]
 
 MIDDLEWARE = [

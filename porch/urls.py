@@ -17,5 +17,7 @@ urlpatterns = [
     path("", include("porch.audit.urls")),
     path("", include("porch.results.urls")),
     path("", include("porch.chart.urls")),
+    path("", include("porch.notifications.urls")),
+    path("", include("porch.messaging.urls")),
     path("admin/", admin.site.urls),
 ]
