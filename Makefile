@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 # collectstatic's manifest needs); redone only when the lock changes.
 VENDOR := porch/static/vendor
 ASSETS_STAMP := $(VENDOR)/.built-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
-MESSAGES := porch/locale/es/LC_MESSAGES/django.mo
+# Every Spanish catalogue: the project-wide one and one per app.
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard porch/locale/*/LC_MESSAGES/django.po porch/*/locale/*/LC_MESSAGES/django.po))
 
 .PHONY: install assets messages system-packages demo test lint typecheck lock clean
 
@@ -32,9 +33,9 @@ $(ASSETS_STAMP): package-lock.json package.json
 
 assets: $(ASSETS_STAMP)
 
-# The compiled Spanish catalogue is committed; rebuilt only when the .po is newer.
-$(MESSAGES): porch/locale/es/LC_MESSAGES/django.po
-	@if command -v msgfmt >/dev/null; then msgfmt --check -o $@ $<; \
+# The compiled catalogues are committed; each is rebuilt only when its .po is newer.
+%.mo: %.po
+	@if command -v msgfmt >/dev/null; then msgfmt --check-format --check-domain -o $@ $<; \
 	else echo "msgfmt not found: using the committed $@"; touch $@; fi
 
 messages: $(MESSAGES)
