@@ -21,6 +21,7 @@ from porch.chart import documents, downloads, queries
 from porch.chart.forms import DownloadForm, PatientSearchForm
 from porch.record import repository
 from porch.record.errors import FhirError
+from porch.results import queries as results_queries
 
 
 def _record(request: HttpRequest) -> AccessContext:
@@ -149,5 +150,8 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
         "patient_name": facts.name if facts else patient_id,
         "summary": queries.summary(ctx),
         "visits": rows,
+        "results": results_queries.list_reports(
+            ctx, patient_id, state.user.pk, limit=results_queries.CHART_LIMIT
+        ),
     }
     return render(request, "chart/patient_chart.html", context)

@@ -21,6 +21,8 @@ from porch.results.models import ResultRelease, ResultSeen
 from porch.results.plainlanguage import what_it_measures
 
 LIST_LIMIT = 200
+# The clinician's chart shows the newest reports and links to the full list.
+CHART_LIMIT = 10
 TREND_LIMIT = 1000
 # A trend shows the most recent values of a test: enough to see a direction, few enough
 # that a report of 16 tests stays a page a person can read (and render fast: drawing every
@@ -65,15 +67,16 @@ class ReportLine:
 
 
 def list_reports(
-    ctx: AccessContext, patient_id: str, user_id: int, kind: str = ""
+    ctx: AccessContext, patient_id: str, user_id: int, kind: str = "", limit: int = LIST_LIMIT
 ) -> list[ReportLine]:
-    """The patient's reports, newest first, that this context may see; `kind` filters to
-    lab, imaging or other. A fixed number of queries, whatever the number of reports."""
+    """The patient's `limit` newest reports that this context may see, newest first; `kind`
+    filters to lab, imaging or other. A fixed number of queries, whatever the number of
+    reports."""
     found = search(
         ctx,
         "DiagnosticReport",
         [("patient", patient_id), ("_sort", "-date"), ("_total", "none")],
-        default_count=LIST_LIMIT,
+        default_count=limit,
     ).matches
     ids = [r.id for r in found]
     state = release.ReleaseState.load(patient_id, ids)

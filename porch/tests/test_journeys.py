@@ -18,14 +18,13 @@ from playwright.sync_api import Page, expect
 
 from porch.access.context import AccessContext
 from porch.access.tests.records import CONFIDENTIALITY, TEO, Cast, build_cast
-from porch.accounts.models import User
 from porch.accounts.tests.cast import ANA, BEN, CRUZ, PASSWORD, totp_now
 from porch.chart.tests.records import encounter, summary_entries
 from porch.record import repository
 from porch.record.validation import validate_resource
 from porch.results.models import ResultRelease
 from porch.results.tests import data
-from porch.tests.browser import assert_accessible, sign_in
+from porch.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -238,24 +237,3 @@ def test_a_patient_downloads_the_record_as_a_valid_fhir_bundle(
     # The download is in "Who has looked at my record".
     open_from_nav(page, "Who has looked at my record")
     expect(page.locator("main")).to_contain_text("downloaded")
-
-
-# --- (5) axe on the record's pages --------------------------------------------------------
-
-RECORD_PAGES = ["/results/", "/results/panel/", "/summary/", "/visits/", "/record/download/"]
-
-
-@pytest.mark.parametrize("language", ["en", "es"])
-@pytest.mark.parametrize("page", ["phone", "desktop"], indirect=True)
-def test_the_record_pages_pass_axe(cast: Cast, page: Page, language: str, live_server: Any) -> None:
-    User.objects.filter(pk=cast.ana.pk).update(language=language)
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
-    sign_in(page, ANA)
-    for url in RECORD_PAGES:
-        page.goto(url)
-        reauthenticate_if_asked(page)
-        assert page.url.endswith(url), page.url
-        assert page.locator("html").get_attribute("lang") == language
-        assert_accessible(page)

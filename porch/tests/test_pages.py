@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,9 +12,12 @@ from django.test import Client
 from playwright.sync_api import Page
 
 from porch.access.context import AccessContext
+from porch.access.tests.records import build_cast
 from porch.accounts.models import PatientLink, Role, User
-from porch.accounts.tests.cast import ANA, PASSWORD, make_user
+from porch.accounts.tests.cast import ANA, CRUZ, PASSWORD, make_user, totp_now
+from porch.chart.tests.records import encounter, note, summary_entries
 from porch.record import repository
+from porch.results.tests import data
 from porch.tests.browser import assert_accessible, sign_in, sign_out
 
 PAGES = ["/", "/records/", "/record/activity/"]
@@ -131,6 +135,33 @@ def test_an_anonymous_visitor_can_switch_language_without_an_account() -> None:
 # --- In the browser -----------------------------------------------------------------
 
 
+def _in_language(page: Page, user: User, language: str, url: str) -> None:
+    User.objects.filter(pk=user.pk).update(language=language)
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": url}])
+
+
+def _sign_in_with_code(page: Page, email: str) -> None:
+    """Signs in a clinician: password, then the authenticator's code."""
+    sign_in(page, email)
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.fill('input[name="code"]', totp_now())
+        with page.expect_navigation():
+            page.press('input[name="code"]', "Enter")
+    assert "/accounts/" not in page.url, page.url
+
+
+def _check(page: Page, url: str, language: str) -> None:
+    response = page.goto(url)
+    if "/reauthenticate/" in page.url:  # the download asks for the password again
+        page.fill('input[name="password"]', PASSWORD)
+        with page.expect_navigation():
+            page.press('input[name="password"]', "Enter")
+    assert response is not None and response.status == 200, (url, response and response.status)
+    assert page.url.endswith(url), (url, page.url)
+    assert page.locator("html").get_attribute("lang") == language
+    assert_accessible(page)
+
+
 @pytest.mark.browser
 def test_a_patient_switches_to_spanish_and_it_stays(ana: User, page: Page, new_page: Any) -> None:
     csp_errors: list[str] = []
@@ -170,15 +201,63 @@ def test_a_patient_switches_to_spanish_and_it_stays(ana: User, page: Page, new_p
 def test_the_foundation_pages_pass_axe(
     ana: User, page: Page, language: str, live_server: Any
 ) -> None:
-    User.objects.filter(pk=ana.pk).update(language=language)
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
-    page.goto("/accounts/login/")
-    assert page.locator("html").get_attribute("lang") == language
-    assert_accessible(page)
+    _in_language(page, ana, language, live_server.url)
+    _check(page, "/accounts/login/", language)
     sign_in(page, ANA)
     for url in PAGES:
-        page.goto(url)
-        assert page.locator("html").get_attribute("lang") == language
-        assert_accessible(page)
+        _check(page, url, language)
+
+
+# --- The pages of the patient's record (issue 4) ------------------------------------------
+
+# {visit}: Ana's visit. The report "panel" has a trend (glucose measured five times).
+RECORD_PAGES = [
+    "/",
+    "/results/",
+    "/results/panel/",
+    "/results/preferences/",
+    "/summary/",
+    "/summary/immunizations/print/",
+    "/visits/",
+    "/visits/{visit}/",
+    "/record/download/",
+    "/record/activity/",
+]
+CLINICIAN_PAGES = ["/clinician/patients/?q=Ana", "/clinician/patients/ana/"]
+
+
+@pytest.fixture
+def record(db: None, settings: Any) -> dict[str, str]:
+    """The access cast with Ana's results (one held from her), summary, a visit and its note."""
+    settings.RESULT_RELEASE_HELD_CODES = [data.HIV_CODE]
+    settings.RESULT_AUTO_RELEASE_DAYS = 7
+    build_cast()
+    data.build_results()
+    summary_entries("ana")
+    visit = encounter("ana", "2024-02-01T09:00:00Z")
+    note("ana", visit, "text/plain", "Rest and drink water.")
+    return {"visit": visit}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_the_record_pages_pass_axe(
+    record: dict[str, str],
+    new_page: Callable[[str], Page],
+    language: str,
+    width: str,
+    live_server: Any,
+) -> None:
+    patient = new_page(width)
+    _in_language(patient, User.objects.get(email=ANA), language, live_server.url)
+    sign_in(patient, ANA)
+    for url in RECORD_PAGES:
+        _check(patient, url.format(**record), language)
+
+    clinician = new_page(width)
+    _in_language(clinician, User.objects.get(email=CRUZ), language, live_server.url)
+    _sign_in_with_code(clinician, CRUZ)
+    for url in CLINICIAN_PAGES:
+        _check(clinician, url, language)

@@ -6,33 +6,23 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from porch.access.rules import SESSION_KEY
-from porch.access.tests.records import Cast, build_cast
+from porch.access.tests.records import Cast
 from porch.accounts.models import User
 from porch.audit.models import Action, AuditEvent
 from porch.record import repository
 from porch.results import display
 from porch.results.models import ResultPreference, ResultRelease
 from porch.results.plainlanguage import what_it_measures
+from porch.results.queries import POINTS_PER_TREND
 from porch.results.tests import data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cast() -> Cast:
-    cast = build_cast()
-    data.build_results()
-    return cast
-
-
-@pytest.fixture
-def held(settings: Any) -> None:
-    settings.RESULT_RELEASE_HELD_CODES = [data.HIV_CODE]
-    settings.RESULT_AUTO_RELEASE_DAYS = 7
 
 
 def client_for(user: User, record: str | None = None) -> Client:
@@ -131,6 +121,28 @@ def test_spanish_formats_numbers_with_a_decimal_comma_and_explains_in_spanish() 
         )
         assert str(display.FLAGS["H"]) == "Alto"
         assert what_it_measures("2345-7").startswith("La cantidad de azúcar")
+
+
+def _trend_rows(text: str) -> int:
+    """The rows of the glucose trend's table (the trends come after the report's values)."""
+    return text[text.index('data-testid="trend-table"') :].count(" mg/dL</td>")
+
+
+def test_a_report_makes_the_same_number_of_queries_for_a_short_or_long_history(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(cast.ana)
+    client.get("/results/panel/")  # warm up the session and caches
+    with CaptureQueriesContext(connection) as short:
+        assert _trend_rows(page(client, "/results/panel/")) == 5
+    # Forty more glucose values, and twenty more reports elsewhere in the record.
+    for n in range(40):
+        data.create(data.observation("ana", "2345-7", "Glucose", 80 + n, "mg/dL", data.at(500 + n)))
+    data.reports_for("ana", 20)
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        text = page(client, "/results/panel/")
+    assert _trend_rows(text) == POINTS_PER_TREND
+    assert text.count('data-testid="trend-chart"') == 2  # hemoglobin now has a history too
 
 
 # --- who may see it ---------------------------------------------------------------------
@@ -240,8 +252,6 @@ def test_preferences_are_for_the_patient_and_proxies_who_may_act(cast: Cast, set
 
 
 def test_a_long_history_shows_the_most_recent_values_of_a_trend(cast: Cast) -> None:
-    from porch.results.queries import POINTS_PER_TREND
-
     # 30 more glucose values, the oldest a year before the others.
     for n in range(30):
         days_ago = 400 + n if n < 10 else 40 + n
@@ -255,3 +265,14 @@ def test_a_long_history_shows_the_most_recent_values_of_a_trend(cast: Cast) -> N
     assert table.count("<tr>") == POINTS_PER_TREND + 1  # the head and the newest values
     assert "110.5 mg/dL" in table  # today's value is kept
     assert "209 mg/dL" not in table  # a value from more than a year ago is not
+    # The words say what the table holds: the most recent values, not every one.
+    assert f"Glucose: the {POINTS_PER_TREND} most recent values</caption>" in table
+    assert "every value" not in text
+
+
+def test_the_trend_table_says_how_many_recent_values_it_shows_in_spanish(cast: Cast) -> None:
+    cast.ana.language = "es"  # the language stored on her account (porch.i18n)
+    cast.ana.save(update_fields=["language"])
+    text = page(client_for(cast.ana), "/results/panel/")
+    assert "Glucose: los 5 valores más recientes</caption>" in text
+    assert "todos los valores" not in text
