@@ -23,7 +23,6 @@ from porch.results.plainlanguage import what_it_measures
 LIST_LIMIT = 200
 # The clinician's chart shows the newest reports and links to the full list.
 CHART_LIMIT = 10
-TREND_LIMIT = 1000
 # A trend shows the most recent values of a test: enough to see a direction, few enough
 # that a report of 16 tests stays a page a person can read (and render fast: drawing every
 # value of a 25,000-entry record made the page 395 KB, bench/pages.py).
@@ -244,32 +243,66 @@ def trends(
     state: release.ReleaseState,
     now: datetime,
 ) -> list[Trend]:
-    """For each test of the report measured at least twice, its values over time: one
-    search for all of them, with the reports that hold them (to leave out held ones)."""
+    """For each test of the report measured at least twice, its most recent values.
+
+    Tests of a panel are usually measured together, so one search for POINTS_PER_TREND
+    values per test, newest first, fills every trend; a second search, for the tests that
+    search left short, covers those measured less often. At most two searches, whatever
+    the size of the record.
+    """
     codes = list(
         dict.fromkeys(
             c for o in observations if (c := display.loinc_code((o.content or {}).get("code")))
         )
     )
+    series: dict[str, list[trend.Point]] = defaultdict(list)
+    meta: dict[str, tuple[str, str, float | None, float | None]] = {}
+    wanted = codes
+    for _round in range(2):
+        complete = _add_trend_points(ctx, patient_id, wanted, state, now, series, meta)
+        wanted = [c for c in wanted if len(series[c]) < POINTS_PER_TREND]
+        if complete or not wanted:
+            break
+        for code in wanted:  # the second search finds their newest values again
+            series.pop(code, None)
+    found = []
+    for code in codes:
+        points = sorted(series.get(code, []), key=lambda p: p.when)[-POINTS_PER_TREND:]
+        if len(points) >= 2:
+            name, unit, low, high = meta[code]
+            found.append(Trend(code, name, unit, trend.chart(points, low, high)))
+    return found
+
+
+def _add_trend_points(
+    ctx: AccessContext,
+    patient_id: str,
+    codes: list[str],
+    state: release.ReleaseState,
+    now: datetime,
+    series: dict[str, list[trend.Point]],
+    meta: dict[str, tuple[str, str, float | None, float | None]],
+) -> bool:
+    """Add the newest values of these tests to `series`; True when the search returned
+    every value the patient has of them."""
     if not codes:
-        return []
+        return True
+    limit = POINTS_PER_TREND * len(codes)
     result = search(
         ctx,
         "Observation",
         [
             ("patient", patient_id),
             ("code", ",".join(f"{display.LOINC}|{c}" for c in codes)),
-            # Newest first, so the limit keeps recent values when the history is long.
+            # Newest first, so the limit keeps the recent values.
             ("_sort", "-date"),
             ("_revinclude", "DiagnosticReport:result"),
             ("_total", "none"),
         ],
-        default_count=TREND_LIMIT,
-        max_count=TREND_LIMIT,
+        default_count=limit,
+        max_count=limit,
     )
     hidden = _withheld_observations(ctx, patient_id, result.included, state, now)
-    series: dict[str, list[trend.Point]] = defaultdict(list)
-    meta: dict[str, tuple[str, str, float | None, float | None]] = {}
     for stored in result.matches:
         content = stored.content or {}
         code = display.loinc_code(content.get("code"))
@@ -281,13 +314,7 @@ def trends(
         low, high, _words = display.reference_range(content)
         series[code].append(trend.Point(when, value, label, display.flag(content)[1]))
         meta[code] = (display.concept_text(content.get("code")), unit, low, high)
-    found = []
-    for code in codes:
-        points = sorted(series.get(code, []), key=lambda p: p.when)[-POINTS_PER_TREND:]
-        if len(points) >= 2:
-            name, unit, low, high = meta[code]
-            found.append(Trend(code, name, unit, trend.chart(points, low, high)))
-    return found
+    return not result.has_next
 
 
 def _withheld_observations(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -276,3 +277,29 @@ def test_the_trend_table_says_how_many_recent_values_it_shows_in_spanish(cast: C
     text = page(client_for(cast.ana), "/results/panel/")
     assert "Glucose: los 5 valores más recientes</caption>" in text
     assert "todos los valores" not in text
+
+
+def test_a_test_measured_less_often_than_the_rest_of_its_panel_keeps_its_trend(
+    cast: Cast,
+) -> None:
+    # A hundred recent glucose values fill the first search; two old hemoglobin values
+    # (with today's) are found by the second.
+    for n in range(100):
+        data.create(
+            data.observation("ana", "2345-7", "Glucose", 90 + n % 9, "mg/dL", data.at(2 + n))
+        )
+    for days in (500, 600):
+        data.create(data.observation("ana", "718-7", "Hemoglobin", 13, "g/dL", data.at(days)))
+    text = page(client_for(cast.ana), "/results/panel/")
+    assert "Hemoglobin: the 3 most recent values</caption>" in text
+    assert f"Glucose: the {POINTS_PER_TREND} most recent values</caption>" in text
+
+
+def test_chart_coordinates_have_no_decimal_comma_in_spanish(cast: Cast) -> None:
+    cast.ana.language = "es"
+    cast.ana.save(update_fields=["language"])
+    text = page(client_for(cast.ana), "/results/panel/")
+    svg = text[text.index('data-testid="trend-chart"') : text.index("</svg>")]
+    coordinates = re.findall(r' (?:cx|cy|x|y|height)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in coordinates)
+    assert "110,5" in text  # while the values people read keep the Spanish decimal comma
