@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "porch.demo",
     "porch.results",
     "porch.chart",
+    "porch.home",
     "porch.notifications",
     "porch.messaging",
 ]

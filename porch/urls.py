@@ -12,6 +12,7 @@ urlpatterns = [
     path("fhir/", include("porch.fhirapi.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
+    path("", include("porch.home.urls")),
     path("", include("porch.accounts.urls")),
     path("", include("porch.access.urls")),
     path("", include("porch.audit.urls")),

@@ -5,7 +5,6 @@ from django.urls import URLPattern, URLResolver, path
 from porch.accounts import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views.home, name="home"),
     path("staff/activation-codes/", views.issue_code, name="issue_activation_code"),
     path("staff/verify-patient/", views.verify_patient, name="verify_patient"),
     path("session/status/", views.session_status, name="session_status"),

@@ -1,4 +1,4 @@
-"""Account pages: home, staff enrolment (activation codes, verification), session checks."""
+"""Account pages: staff enrolment (activation codes, verification), session checks."""
 
 from __future__ import annotations
 
@@ -13,25 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from porch.accounts import actions, sessions
-from porch.accounts.adapter import has_second_factor
 from porch.accounts.decorators import staff_required
 from porch.accounts.forms import IssueCodeForm, VerifyPatientForm
-from porch.accounts.models import PatientLink
-from porch.accounts.roles import is_staff_member, roles_of
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not user.is_authenticated:
-        return render(request, "accounts/welcome.html")
-    context = {
-        "roles": sorted(roles_of(user)),
-        "is_staff_member": is_staff_member(user),
-        "has_record": PatientLink.objects.filter(user_id=user.pk).exists(),
-        "has_second_factor": has_second_factor(user),
-    }
-    return render(request, "accounts/home.html", context)
 
 
 @never_cache
