@@ -41,11 +41,13 @@ assets: $(ASSETS_STAMP)
 messages: $(MESSAGES)
 
 # The browser tests drive Debian's Chromium (Playwright's own download is not used);
-# msgfmt (gettext) compiles the translations. Installing them needs root, as on CI;
-# elsewhere install the `chromium` and `gettext` packages yourself.
+# msgfmt (gettext) compiles the translations; WeasyPrint (the record as a PDF) loads pango.
+# Installing them needs root, as on CI; elsewhere install the `chromium`, `gettext` and
+# `libpangoft2-1.0-0` packages yourself.
 system-packages:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+	@/sbin/ldconfig -p | grep -q libpangoft2-1.0.so.0 || (apt-get update -qq && apt-get install -y -qq libpangoft2-1.0-0)
 
 install: system-packages $(STAMP) assets messages
 

@@ -34,6 +34,12 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def files_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
+    """Files Porch writes (message attachments) go to the test's own folder, not var/."""
+    settings.MESSAGE_ATTACHMENT_DIR = tmp_path / "message-attachments"
+
+
 # Rows that data migrations put in every database. A transactional test (browser tests,
 # the demo) ends with a flush that empties every table, these included; pytest-django runs
 # such tests last, so each of them puts the rows back first. The seeds are idempotent.

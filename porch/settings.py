@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "porch.access.context_processors.open_record",
+                "porch.notifications.context_processors.unread",
             ],
         },
     },
@@ -270,10 +271,54 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Porch") or "Porch"
 # "Trust this browser" would skip the second factor; staff must always give it.
 MFA_TRUST_ENABLED = False
 
-# --- Email (the messaging issue adds the SMTP settings) ---
+# --- Email, text messages and notifications (porch.notifications; docs/configuration.md) ---
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Porch <no-reply@localhost>")
-if DEVELOPMENT:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# How email leaves: "smtp" (Django's SMTP backend, production's default), "console"
+# (printed; development's default) or "file" (one file per email in EMAIL_FILE_PATH).
+EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "console" if DEVELOPMENT else "smtp") or "smtp"
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}
+if EMAIL_DELIVERY not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(f"EMAIL_DELIVERY={EMAIL_DELIVERY!r} must be smtp, console or file")
+EMAIL_BACKEND = _EMAIL_BACKENDS[EMAIL_DELIVERY]
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail")) or str(DATA_DIR / "mail")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# Text messages: "" (off) or "twilio".
+SMS_PROVIDER = env_str("SMS_PROVIDER", "") or ""
+if SMS_PROVIDER not in {"", "twilio"}:
+    raise ImproperlyConfigured(f"SMS_PROVIDER={SMS_PROVIDER!r} must be empty or twilio")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "") or ""
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "") or ""
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "") or ""
+TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com") or ""
+if SMS_PROVIDER == "twilio" and not (
+    TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER
+):
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER"
+    )
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 30, minimum=1)
+# Deliveries: attempts before "failed", the first back-off (doubling each time), and the
+# lease after which a delivery still "sending" is taken to have lost its worker. The
+# lease must outlast a send, or a slow send would be sent again beside itself.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300, minimum=1)
+if max(EMAIL_TIMEOUT, SMS_TIMEOUT) >= NOTIFY_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "NOTIFY_LEASE_SECONDS must be longer than EMAIL_TIMEOUT and SMS_TIMEOUT"
+    )
 
 # --- Sessions ---
 # The cookie lives no longer than the absolute limit; SessionLimitsMiddleware enforces
@@ -316,3 +361,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
 }
+
+# --- Secure messaging (porch/messaging; docs/configuration.md) ---
+# Attachments (photos and PDFs): the largest file accepted, and where files are kept, under
+# generated names, outside the web root.
+MESSAGE_ATTACHMENT_MAX_BYTES = env_int("MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+MESSAGE_ATTACHMENT_DIR = Path(
+    env_str("MESSAGE_ATTACHMENT_DIR", str(DATA_DIR / "message-attachments"))
+    or DATA_DIR / "message-attachments"
+).resolve()
+if STATIC_ROOT.resolve() in (MESSAGE_ATTACHMENT_DIR, *MESSAGE_ATTACHMENT_DIR.parents):
+    raise ImproperlyConfigured("MESSAGE_ATTACHMENT_DIR must not be inside STATIC_ROOT")
+# Messages one account may send a minute (counted by allauth's rate limiter).
+MESSAGES_PER_MINUTE = env_int("MESSAGES_PER_MINUTE", 10, minimum=1)
+ACCOUNT_RATE_LIMITS["send_message"] = f"{MESSAGES_PER_MINUTE}/m/user"

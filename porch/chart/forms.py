@@ -15,6 +15,7 @@ class DownloadForm(forms.Form):
     FORMAT_CHOICES = [
         ("json", _("FHIR R4 Bundle (JSON), for apps and other doctors")),
         ("html", _("Printable summary (HTML)")),
+        ("pdf", _("Summary as a PDF file")),
     ]
     range = forms.ChoiceField(
         label=_("What to include"), choices=RANGE_CHOICES, initial="all", widget=forms.RadioSelect
@@ -24,6 +25,14 @@ class DownloadForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Format"), choices=FORMAT_CHOICES, initial="json", widget=forms.RadioSelect
     )
+
+    def __init__(self, *args: Any, pdf: bool = True, **kwargs: Any) -> None:
+        """`pdf`: whether this server can make PDFs (porch.chart.pdf.available)."""
+        super().__init__(*args, **kwargs)
+        if not pdf:
+            field = self.fields["format"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [c for c in self.FORMAT_CHOICES if c[0] != "pdf"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

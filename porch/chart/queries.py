@@ -8,27 +8,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404
 
 from porch.access.context import AccessContext
-from porch.access.rules import display_name
 from porch.chart import fhirtext as ft
+from porch.chart.vitals import Vital, vitals
 from porch.record import repository
 from porch.record.errors import FhirError
 from porch.record.search import SearchResult
+from porch.results import display
 
-LOINC = "http://loinc.org"
-BLOOD_PRESSURE, SYSTOLIC, DIASTOLIC = "85354-9", "8480-6", "8462-4"
-WEIGHT, BMI, HEART_RATE = "29463-7", "39156-5", "8867-4"
-VITAL_CODES = (BLOOD_PRESSURE, WEIGHT, BMI, HEART_RATE)
-# Enough for a long record's latest vitals in one search (newest first); see vitals().
-VITALS_WINDOW = 200
 SECTION_SIZE = 100
 VISITS_PAGE = 25
-_BIRTH_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -65,9 +59,10 @@ def open_record(ctx: AccessContext) -> AccessContext:
     return replace(ctx, patient_ids=frozenset({patient_id}))
 
 
-def _search(
+def search_record(
     ctx: AccessContext, resource_type: str, params: list[tuple[str, str]], size: int = SECTION_SIZE
 ) -> SearchResult:
+    """One page of `size` matches, uncounted: a section of a page is one search."""
     return repository.search(
         ctx, resource_type, [*params, ("_count", str(size)), ("_total", "none")], max_count=size
     )
@@ -87,7 +82,7 @@ class Summary:
     medications: list[dict[str, Any]] = field(default_factory=list)
     allergies: list[dict[str, Any]] = field(default_factory=list)
     immunizations: list[dict[str, Any]] = field(default_factory=list)
-    vitals: list[dict[str, Any]] = field(default_factory=list)
+    vitals: list[Vital] = field(default_factory=list)
     procedures: list[dict[str, Any]] = field(default_factory=list)
     care_plans: list[dict[str, Any]] = field(default_factory=list)
     goals: list[dict[str, Any]] = field(default_factory=list)
@@ -126,7 +121,7 @@ def problems(
     ctx: AccessContext, period: Period = ALL_TIME
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(active, past) Conditions, newest first, by clinical status."""
-    result = _search(
+    result = search_record(
         ctx, "Condition", [("_sort", "-recorded-date"), *period.params("recorded-date")]
     )
     active: list[dict[str, Any]] = []
@@ -155,8 +150,9 @@ def medication_row(content: dict[str, Any], included: dict[str, dict[str, Any]])
 
 
 def medications(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    """Active MedicationRequests, newest first, with prescriber and medication included."""
-    result = _search(
+    """Active MedicationRequests, newest first, with prescriber and medication included,
+    and when each was last filled (see last_filled)."""
+    result = search_record(
         ctx,
         "MedicationRequest",
         [
@@ -164,15 +160,96 @@ def medications(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str,
             ("_sort", "-authoredon"),
             ("_include", "MedicationRequest:requester"),
             ("_include", "MedicationRequest:medication"),
+            # The dispenses made against these prescriptions (authorizingPrescription).
+            ("_revinclude", "MedicationDispense:prescription"),
             *period.params("authoredon"),
         ],
     )
     included = _included(result)
-    return [medication_row(s.content or {}, included) for s in result.matches]
+    requests = [s.content or {} for s in result.matches]
+    dispenses = [
+        r.content for r in result.included if r.resource_type == "MedicationDispense" and r.content
+    ]
+    filled = last_filled(
+        requests, [*dispenses, *_same_medication(ctx, requests, included)], included
+    )
+    return [
+        {**medication_row(content, included), "last_filled": filled.get(str(content.get("id")))}
+        for content in requests
+    ]
+
+
+# The most dispenses of the active medications read to find the last fills: years of
+# monthly fills of each. (MedicationDispense has no searchable date here to sort by.)
+DISPENSE_WINDOW = 1000
+
+
+def _medication_codes(
+    content: dict[str, Any], included: dict[str, dict[str, Any]]
+) -> set[tuple[str, str]]:
+    """(system, code) of a request's or a dispense's medication, from the included
+    Medication when it is a reference."""
+    concept = content.get("medicationCodeableConcept")
+    ref = content.get("medicationReference")
+    if concept is None and isinstance(ref, dict):
+        concept = included.get(str(ref.get("reference") or ""), {}).get("code")
+    return set(display.codings(concept))
+
+
+def _same_medication(
+    ctx: AccessContext, requests: list[dict[str, Any]], included: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Completed dispenses of the active medications' codes, whichever prescription they
+    were for: one search for them all."""
+    codes = sorted(set().union(*(_medication_codes(r, included) for r in requests)))
+    if not codes:
+        return []
+    value = ",".join(f"{_escaped(system)}|{_escaped(code)}" for system, code in codes)
+    result = search_record(
+        ctx, "MedicationDispense", [("code", value), ("status", "completed")], DISPENSE_WINDOW
+    )
+    return [s.content for s in result.matches if s.content]
+
+
+def _escaped(value: str) -> str:
+    return re.sub(r"([\\,|$])", r"\\\1", value)
+
+
+def last_filled(
+    requests: list[dict[str, Any]],
+    dispenses: list[dict[str, Any]],
+    included: dict[str, dict[str, Any]],
+) -> dict[str, datetime]:
+    """For each request id, the latest whenHandedOver of the completed dispenses made
+    against it or of the same medication (a code in common)."""
+    handed: list[tuple[datetime, set[str], set[tuple[str, str]]]] = []
+    for dispense in dispenses:
+        when = display.moment(dispense.get("whenHandedOver"))
+        # Only a medication handed over counts as filled.
+        if dispense.get("status") != "completed" or when is None:
+            continue
+        prescriptions = {
+            str(ref.get("reference") or "")
+            for ref in dispense.get("authorizingPrescription") or []
+            if isinstance(ref, dict)
+        }
+        handed.append((when, prescriptions, _medication_codes(dispense, included)))
+    found: dict[str, datetime] = {}
+    for request in requests:
+        request_id = str(request.get("id"))
+        codes = _medication_codes(request, included)
+        times = [
+            when
+            for when, prescriptions, dispensed in handed
+            if f"MedicationRequest/{request_id}" in prescriptions or codes & dispensed
+        ]
+        if times:
+            found[request_id] = max(times)
+    return found
 
 
 def allergies(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    result = _search(ctx, "AllergyIntolerance", [("_sort", "-date"), *period.params("date")])
+    result = search_record(ctx, "AllergyIntolerance", [("_sort", "-date"), *period.params("date")])
     rows = []
     for stored in result.matches:
         content = stored.content or {}
@@ -190,7 +267,7 @@ def allergies(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, A
 
 
 def immunizations(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    result = _search(ctx, "Immunization", [("_sort", "-date"), *period.params("date")])
+    result = search_record(ctx, "Immunization", [("_sort", "-date"), *period.params("date")])
     return [
         {
             "vaccine": ft.concept((s.content or {}).get("vaccineCode")),
@@ -201,51 +278,8 @@ def immunizations(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[st
     ]
 
 
-def vitals(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    """The latest blood pressure, weight, BMI and heart rate. One search, newest first,
-    over the last VITALS_WINDOW such readings: a vital not measured among those is left
-    out (a trade for a fixed number of queries)."""
-    codes = ",".join(f"{LOINC}|{code}" for code in VITAL_CODES)
-    result = _search(
-        ctx,
-        "Observation",
-        [("code", codes), ("_sort", "-date"), *period.params("date")],
-        size=VITALS_WINDOW,
-    )
-    latest: dict[str, dict[str, Any]] = {}
-    for stored in result.matches:
-        content = stored.content or {}
-        code = next((c for c in VITAL_CODES if c in ft.codes(content.get("code"))), None)
-        if code is None or code in latest:
-            continue
-        latest[code] = {
-            "code": code,
-            "name": ft.concept(content.get("code")),
-            "value": _vital_value(code, content),
-            "date": ft.first_date(content, "effectiveDateTime", "effectivePeriod", "issued"),
-        }
-    return [latest[c] for c in VITAL_CODES if c in latest]
-
-
-def _vital_value(code: str, content: dict[str, Any]) -> str:
-    if code != BLOOD_PRESSURE:
-        return ft.quantity(content.get("valueQuantity"))
-    parts: dict[str, Any] = {}
-    for component in content.get("component") or []:
-        for part in (SYSTOLIC, DIASTOLIC):
-            if part in ft.codes(component.get("code")):
-                parts[part] = (component.get("valueQuantity") or {}).get("value")
-    if parts.get(SYSTOLIC) is None or parts.get(DIASTOLIC) is None:
-        return ""
-    return f"{_number(parts[SYSTOLIC])}/{_number(parts[DIASTOLIC])} mmHg"
-
-
-def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
 def procedures(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    result = _search(ctx, "Procedure", [("_sort", "-date"), *period.params("date")])
+    result = search_record(ctx, "Procedure", [("_sort", "-date"), *period.params("date")])
     return [procedure_row(s.content or {}) for s in result.matches]
 
 
@@ -258,7 +292,7 @@ def procedure_row(content: dict[str, Any]) -> dict[str, Any]:
 
 
 def care_plans(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    result = _search(
+    result = search_record(
         ctx, "CarePlan", [("status", "active"), ("_sort", "-date"), *period.params("date")]
     )
     rows = []
@@ -280,7 +314,7 @@ def care_plans(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, 
 
 
 def goals(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    result = _search(ctx, "Goal", [("_sort", "-start-date"), *period.params("start-date")])
+    result = search_record(ctx, "Goal", [("_sort", "-start-date"), *period.params("start-date")])
     return [
         {
             "name": ft.concept((s.content or {}).get("description")),
@@ -293,7 +327,7 @@ def goals(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, Any]]
 
 def care_team(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str, Any]]:
     """Members of the active care teams, with the practitioners' names included."""
-    result = _search(
+    result = search_record(
         ctx,
         "CareTeam",
         [("status", "active"), ("_include", "CareTeam:participant"), *period.params("date")],
@@ -372,13 +406,15 @@ def access_encounter(ctx: AccessContext, encounter_id: str) -> dict[str, Any]:
 def visit(ctx: AccessContext, encounter_id: str) -> Visit:
     content = access_encounter(ctx, encounter_id)
     on = [("encounter", f"Encounter/{encounter_id}")]
-    diagnoses = [problem_row(s.content or {}) for s in _search(ctx, "Condition", on).matches]
+    diagnoses = [problem_row(s.content or {}) for s in search_record(ctx, "Condition", on).matches]
     orders: list[dict[str, Any]] = []
-    meds = _search(ctx, "MedicationRequest", [*on, ("_include", "MedicationRequest:medication")])
+    meds = search_record(
+        ctx, "MedicationRequest", [*on, ("_include", "MedicationRequest:medication")]
+    )
     for stored in meds.matches:
         row = medication_row(stored.content or {}, _included(meds))
         orders.append({"kind": "medication", "name": row["name"], "detail": row["dosage"]})
-    for stored in _search(ctx, "ServiceRequest", on).matches:
+    for stored in search_record(ctx, "ServiceRequest", on).matches:
         orders.append(
             {
                 "kind": "service",
@@ -386,10 +422,10 @@ def visit(ctx: AccessContext, encounter_id: str) -> Visit:
                 "detail": "",
             }
         )
-    for stored in _search(ctx, "Procedure", on).matches:
+    for stored in search_record(ctx, "Procedure", on).matches:
         row = procedure_row(stored.content or {})
         orders.append({"kind": "procedure", "name": row["name"], "detail": ""})
-    documents = _search(ctx, "DocumentReference", [*on, ("_sort", "-date")])
+    documents = search_record(ctx, "DocumentReference", [*on, ("_sort", "-date")])
     notes = [note_row(s.content or {}) for s in documents.matches]
     return Visit(encounter_row(content), diagnoses, orders, notes)
 
@@ -403,72 +439,3 @@ def note_row(content: dict[str, Any]) -> dict[str, Any]:
         "date": ft.when(content.get("date")),
         "parts": documents.parts(content),
     }
-
-
-# --- clinicians' patient search --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PatientHit:
-    patient_id: str
-    name: str
-    birth_date: str
-
-
-@dataclass
-class PatientSearch:
-    query: str
-    hits: list[PatientHit]
-    # An exact identifier match outside the clinician's patients: may break the glass.
-    not_yours: str | None = None
-
-
-def search_patients(ctx: AccessContext, query: str) -> PatientSearch:
-    """Patients the clinician cares for (ctx.patient_ids) matching a name, a birth date
-    (YYYY-MM-DD) or an identifier.
-
-    When none matches, an exact identifier match among every patient is named by id only,
-    so the clinician may break the glass. That tells a clinician a patient with that
-    identifier exists, which the access rules accept for clinicians (docs/architecture/
-    access.md); names and birth dates never reveal anyone outside their patients.
-    """
-    query = query.strip()[:100]
-    if not query or ctx.patient_ids is None:
-        return PatientSearch(query, [])
-    params = (
-        [[("birthdate", query)]]
-        if _BIRTH_DATE.match(query)
-        else [
-            [("name", query)],
-            [("identifier", query)],
-        ]
-    )
-    hits: dict[str, PatientHit] = {}
-    for criteria in params:
-        try:
-            result = _search(ctx, "Patient", [*criteria, ("_sort", "family")], size=50)
-        except FhirError:
-            continue
-        for stored in result.matches:
-            content = stored.content or {}
-            hits.setdefault(
-                stored.id,
-                PatientHit(stored.id, display_name(content), str(content.get("birthDate") or "")),
-            )
-    found = PatientSearch(query, sorted(hits.values(), key=lambda h: (h.name, h.patient_id)))
-    if not hits and not _BIRTH_DATE.match(query):
-        found.not_yours = _identifier_owner(query, ctx.patient_ids)
-    return found
-
-
-def _identifier_owner(identifier: str, mine: frozenset[str]) -> str | None:
-    from porch.access.rules import system_context
-
-    try:
-        result = _search(system_context(), "Patient", [("identifier", identifier)], size=2)
-    except FhirError:
-        return None
-    # Only an unambiguous match names a patient.
-    if len(result.matches) != 1 or result.matches[0].id in mine:
-        return None
-    return result.matches[0].id

@@ -10,6 +10,7 @@ import orjson
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -17,7 +18,7 @@ from porch.access import actions
 from porch.access.context import AccessContext
 from porch.access.rules import access_state, request_context
 from porch.accounts.decorators import sensitive
-from porch.chart import documents, downloads, queries
+from porch.chart import documents, downloads, patients, pdf, queries
 from porch.chart.forms import DownloadForm, PatientSearchForm
 from porch.record import repository
 from porch.record.errors import FhirError
@@ -90,19 +91,30 @@ def note_attachment(request: HttpRequest, fhir_id: str) -> HttpResponse:
 @require_GET
 def download(request: HttpRequest) -> HttpResponse:
     ctx = _record(request)
-    form = DownloadForm(request.GET if "format" in request.GET else None)
+    can_pdf = pdf.available()
+    form = DownloadForm(request.GET if "format" in request.GET else None, pdf=can_pdf)
     if not form.is_valid():
-        return render(request, "chart/download.html", {"form": form})
-    period = form.period()
+        return render(request, "chart/download.html", {"form": form, "pdf_available": can_pdf})
+    period, kind = form.period(), form.cleaned_data["format"]
     today = timezone.localdate().isoformat()
-    if form.cleaned_data["format"] == "html":
-        context = {"summary": queries.summary(ctx, period), "period": period, "today": today}
-        response = render(request, "chart/record_print.html", context)
-    else:
+    if kind == "json":
         body = orjson.dumps(downloads.bundle(ctx, period))
-        response = HttpResponse(body, content_type="application/fhir+json")
-        response["Content-Disposition"] = f'attachment; filename="record-{today}.json"'
+        response = _attachment(body, "application/fhir+json", f"record-{today}.json")
+    else:
+        # The printable page and the PDF: the same summary, drawn by the same templates.
+        context = {"summary": queries.summary(ctx, period), "period": period, "today": today}
+        if kind == "html":
+            response = render(request, "chart/record_print.html", context)
+        else:
+            html = render_to_string("chart/record_pdf.html", context, request)
+            response = _attachment(pdf.render(html), "application/pdf", f"record-{today}.pdf")
     downloads.record_download(ctx, request.path)
+    return response
+
+
+def _attachment(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -123,7 +135,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     ctx = _clinician(request)
     form = PatientSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    found = queries.search_patients(ctx, query) if query else None
+    found = patients.search_patients(ctx, query) if query else None
     return render(request, "chart/patient_search.html", {"form": form, "found": found})
 
 

@@ -37,6 +37,7 @@ from django.utils import timezone
 from porch.access.context import AccessContext
 from porch.access.models import ProxyGrant
 from porch.accounts.models import PatientLink, PractitionerLink, Role, RoleAssignment, User
+from porch.messaging import demo as messaging_demo
 from porch.record import repository, search
 from porch.record.stored import StoredResource
 
@@ -297,6 +298,11 @@ def _accounts(
         staff.append((label, user, f"is Practitioner/{resource.id}"))
     desk = _account(email("frontdesk"), "Frank", "Desk", [Role.FRONT_DESK], password)
     admin = _account(email("admin"), "Alma", "Admin", [Role.ADMINISTRATOR], password)
+    # Messaging: the Nurses and Front desk pools, and a conversation with a PDF between
+    # the adult patient and the clinician on the care team.
+    care_user = staff[0][1]
+    messaging_demo.ensure_pools([care_user], [desk])
+    messaging_demo.ensure_conversation(adult, patients.adult.id, care_user, caring.id)
     staff += [("Front desk", desk, ""), ("Administrator", admin, "")]
 
     people = [

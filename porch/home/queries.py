@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from porch.access.context import AccessContext
+from porch.messaging import queries as messaging
 from porch.results import queries as results
 
 # The home page looks at this many of the newest results for ones not yet opened.
@@ -21,10 +22,11 @@ SHOWN_RESULTS = 3
 class Attention:
     new_results: list[results.ReportLine] = field(default_factory=list)
     more_new_results: bool = False
+    unread_conversations: int = 0
 
     @property
     def anything(self) -> bool:
-        return bool(self.new_results)
+        return bool(self.new_results or self.unread_conversations)
 
 
 def attention(ctx: AccessContext, user_id: int) -> Attention:
@@ -37,4 +39,5 @@ def attention(ctx: AccessContext, user_id: int) -> Attention:
     return Attention(
         new_results=new[:SHOWN_RESULTS],
         more_new_results=len(new) > SHOWN_RESULTS,
+        unread_conversations=messaging.unread_count(ctx, patient_id, user_id),
     )

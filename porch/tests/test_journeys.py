@@ -237,3 +237,73 @@ def test_a_patient_downloads_the_record_as_a_valid_fhir_bundle(
     # The download is in "Who has looked at my record".
     open_from_nav(page, "Who has looked at my record")
     expect(page.locator("main")).to_contain_text("downloaded")
+
+
+# --- secure messaging: a conversation with an attachment --------------------------------------
+
+
+def test_a_patient_writes_with_a_pdf_and_the_clinician_reads_it_and_answers(
+    cast: Cast, page: Page, new_page: Any, tmp_path: Path
+) -> None:
+    from porch.messaging.demo import sample_pdf
+    from porch.tests.browser import assert_accessible
+
+    patient = new_page("phone")
+    sign_in(patient, ANA)
+    open_from_nav(patient, "Messages")
+    expect(patient.get_by_test_id("emergency-notice")).to_contain_text("not for emergencies")
+    with patient.expect_navigation():
+        patient.get_by_role("link", name="New message").click()
+    expect(patient.get_by_test_id("emergency-notice")).to_be_visible()
+    assert_accessible(patient)
+    patient.get_by_label("What is it about?").select_option(label="Medical question")
+    patient.get_by_label("To", exact=True).select_option(label="Dr. Ada Cruz")
+    patient.get_by_label("Subject").fill("My blood pressure readings")
+    patient.get_by_label("Message").fill("My readings for last week are attached.")
+    patient.locator('input[name="attachments"]').set_input_files(
+        {
+            "name": "bp-log.pdf",
+            "mimeType": "application/pdf",
+            "buffer": sample_pdf("Home blood pressure log", ["Mon 128/82"]),
+        }
+    )
+    with patient.expect_navigation():
+        patient.get_by_role("button", name="Send message").click()
+    expect(patient.get_by_test_id("thread-subject")).to_have_text("My blood pressure readings")
+    expect(patient.get_by_test_id("read-receipt")).to_have_text("Not read yet by the care team")
+    assert_accessible(patient)
+
+    sign_in(page, CRUZ)
+    page.fill('input[name="code"]', totp_now())
+    with page.expect_navigation():
+        page.press('input[name="code"]', "Enter")
+    open_from_nav(page, "Patient messages")
+    rows = page.get_by_test_id("staff-conversations")
+    expect(rows).to_contain_text("Ana Alvarez")
+    expect(rows.get_by_test_id("unread")).to_have_count(1)
+    assert_accessible(page)
+    with page.expect_navigation():
+        rows.get_by_role("link", name="My blood pressure readings").click()
+    expect(page.get_by_test_id("thread-patient")).to_have_text("Ana Alvarez")
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("Download bp-log.pdf")).click()
+    assert info.value.suggested_filename == "bp-log.pdf"
+    saved = tmp_path / "bp-log.pdf"
+    info.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF-")
+    assert_accessible(page)
+    page.get_by_label("Your reply").fill("These look good. Keep going.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_test_id("thread-status")).to_have_text("Waiting for the patient")
+
+    open_from_nav(patient, "Messages")
+    expect(patient.get_by_test_id("conversations").get_by_test_id("unread")).to_have_count(1)
+    with patient.expect_navigation():
+        patient.get_by_role("link", name="My blood pressure readings").click()
+    messages = patient.get_by_test_id("message")
+    expect(messages).to_have_count(2)
+    expect(messages.nth(1)).to_contain_text("These look good. Keep going.")
+    expect(messages.nth(1).get_by_test_id("message-author")).to_have_text("Ada Cruz")
+    expect(messages.nth(1)).to_contain_text("(clinician)")
+    expect(patient.get_by_test_id("read-receipt")).to_contain_text("Read by Ada Cruz (clinician)")

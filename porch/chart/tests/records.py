@@ -1,4 +1,5 @@
-"""Clinical entries for the chart tests, written with the system context."""
+"""Clinical entries for the chart tests (summary, vitals, medications and their dispenses,
+visits, notes), written with the system context."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from porch.access.tests.records import SNOMED, create
 
 LOINC = "http://loinc.org"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+WEIGHT, BMI, HEART_RATE = "29463-7", "39156-5", "8867-4"
 CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 
 
@@ -178,3 +181,71 @@ def visit_condition(patient_id: str, encounter_id: str) -> str:
             },
         }
     )
+
+
+def weight(patient_id: str, year: int, kg: float, **extra: Any) -> str:
+    return vital(
+        patient_id,
+        WEIGHT,
+        f"{year}-05-01T10:00:00Z",
+        valueQuantity={"value": kg, "unit": "kg"},
+        **extra,
+    )
+
+
+def every_vital(patient_id: str, years: int) -> None:
+    """A reading of each of the four vitals once a year from 1990 on."""
+    for i in range(years):
+        when = f"{1990 + i}-05-01T10:00:00Z"
+        blood_pressure(patient_id, when, 120 + i, 80 - i % 5)
+        vital(patient_id, WEIGHT, when, valueQuantity={"value": 70 + i, "unit": "kg"})
+        vital(patient_id, BMI, when, valueQuantity={"value": 24.5, "unit": "kg/m2"})
+        vital(patient_id, HEART_RATE, when, valueQuantity={"value": 60 + i, "unit": "/min"})
+
+
+def medication_request(
+    patient_id: str, name: str, code: str, status: str = "active", **extra: Any
+) -> str:
+    medication = (
+        {}
+        if "medicationReference" in extra
+        else {
+            "medicationCodeableConcept": {
+                "coding": [{"system": RXNORM, "code": code}],
+                "text": name,
+            }
+        }
+    )
+    return create(
+        {
+            "resourceType": "MedicationRequest",
+            "status": status,
+            "intent": "order",
+            "subject": {"reference": f"Patient/{patient_id}"},
+            "authoredOn": "2023-01-02",
+            **medication,
+            **extra,
+        }
+    )
+
+
+def dispense(
+    patient_id: str,
+    when: str,
+    code: str = "",
+    prescription: str = "",
+    status: str = "completed",
+    **extra: Any,
+) -> str:
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationDispense",
+        "status": status,
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "whenHandedOver": when,
+        **extra,
+    }
+    if code:
+        resource["medicationCodeableConcept"] = {"coding": [{"system": RXNORM, "code": code}]}
+    if prescription:
+        resource["authorizingPrescription"] = [{"reference": f"MedicationRequest/{prescription}"}]
+    return create(resource)

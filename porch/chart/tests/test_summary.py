@@ -39,13 +39,6 @@ def test_ana_sees_her_health_summary(cast: Cast) -> None:
     assert active < page.index("Asthma 0") < past < page.index("Sprained ankle 0")
 
 
-def test_the_summary_shows_the_latest_vitals(cast: Cast) -> None:
-    summary_entries("ana", n=3)
-    page = client_of(cast.ana).get("/summary/").content.decode()
-    assert "122/80 mmHg" in page
-    assert "120/80 mmHg" not in page
-
-
 def test_the_summary_is_in_spanish(cast: Cast) -> None:
     summary_entries("ana")
     cast.ana.language = "es"  # the language stored on her account (porch.i18n)

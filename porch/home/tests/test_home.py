@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from porch.access.tests.records import Cast
+from porch.messaging.tests.records import build_pools, latest, write
 from porch.results.tests import data
 from porch.results.tests.test_pages import client_for, page
 
@@ -73,3 +74,26 @@ def test_home_makes_the_same_number_of_queries_for_3_or_40_results(
     data.reports_for("ana", 40)
     with django_assert_max_num_queries(counted):
         page(client, "/")
+
+
+def test_a_care_team_answer_shows_until_the_patient_reads_it(cast: Cast) -> None:
+    build_pools(cast)
+    ana = client_for(cast.ana)
+    write(ana)
+    conversation = latest()
+    assert "Unread messages" not in attention(page(ana, "/"))  # her own words are not news
+    client_for(cast.cruz).post(f"/staff/messages/{conversation.thread_id}/", {"body": "Hello"})
+    shown = attention(page(ana, "/"))
+    assert "answered in 1 conversation you have not read" in shown
+    page(ana, f"/messages/{conversation.thread_id}/")
+    assert "Unread messages" not in attention(page(ana, "/"))
+
+
+def test_a_parent_is_not_told_of_an_answer_to_the_teens_private_message(cast: Cast) -> None:
+    build_pools(cast)
+    write(client_for(cast.teo), private="on")
+    conversation = latest()
+    assert conversation.confidential
+    client_for(cast.cruz).post(f"/staff/messages/{conversation.thread_id}/", {"body": "Private"})
+    assert "answered in 1 conversation" in attention(page(client_for(cast.teo), "/"))
+    assert "Unread messages" not in attention(page(client_for(cast.ben, "teo"), "/"))
