@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "porch.home",
     "porch.notifications",
     "porch.messaging",
+    "porch.scheduling",
+    "porch.checkin",
+    "porch.medications",
 ]
 
 MIDDLEWARE = [

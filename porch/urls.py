@@ -20,5 +20,8 @@ urlpatterns = [
     path("", include("porch.chart.urls")),
     path("", include("porch.notifications.urls")),
     path("", include("porch.messaging.urls")),
+    path("", include("porch.scheduling.urls")),
+    path("", include("porch.checkin.urls")),
+    path("", include("porch.medications.urls")),
     path("admin/", admin.site.urls),
 ]
