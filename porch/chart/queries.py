@@ -179,9 +179,9 @@ def medications(ctx: AccessContext, period: Period = ALL_TIME) -> list[dict[str,
     ]
 
 
-# The most dispenses of the active medications read to find the last fills: years of
-# monthly fills of each. (MedicationDispense has no searchable date here to sort by.)
-DISPENSE_WINDOW = 1000
+# The most dispenses of the active medications read to find the last fills, newest
+# first: years of monthly fills of each.
+DISPENSE_WINDOW = 500
 
 
 def _medication_codes(
@@ -206,7 +206,10 @@ def _same_medication(
         return []
     value = ",".join(f"{_escaped(system)}|{_escaped(code)}" for system, code in codes)
     result = search_record(
-        ctx, "MedicationDispense", [("code", value), ("status", "completed")], DISPENSE_WINDOW
+        ctx,
+        "MedicationDispense",
+        [("code", value), ("status", "completed"), ("_sort", "-whenhandedover")],
+        DISPENSE_WINDOW,
     )
     return [s.content for s in result.matches if s.content]
 

@@ -773,6 +773,8 @@ _TABLE: dict[str, tuple[_Row, ...]] = {
         ),
         ("prescription", _REF, "MedicationDispense.authorizingPrescription", "MedicationRequest"),
         ("identifier", _TOKEN, "MedicationDispense.identifier"),
+        ("whenhandedover", _DATE, "MedicationDispense.whenHandedOver"),
+        ("whenprepared", _DATE, "MedicationDispense.whenPrepared"),
     ),
     "MedicationRequest": (
         ("patient", _REF, "MedicationRequest.subject", "Patient"),

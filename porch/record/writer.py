@@ -160,6 +160,27 @@ class Writer:
         _insert_rows(batches)
 
 
+def reindex(resource_type: str, batch: int = BULK_BATCH) -> int:
+    """Rebuild the search index rows of every current resource of one type, e.g. after
+    a search parameter was added to searchparams.py. Compartment rows are rebuilt too.
+    Runs in the caller's transaction; returns the number of resources indexed."""
+    base = settings.SITE_URL + "/fhir"
+    done = 0
+    rows = Resource.objects.filter(resource_type=resource_type, deleted=False).order_by("pk")
+    last = 0
+    while chunk := list(rows.filter(pk__gt=last)[:batch]):
+        ids = [r.pk for r in chunk]
+        for model in _INDEX_MODELS:
+            model.objects.filter(resource_id__in=ids).delete()  # type: ignore[attr-defined]
+        batches: dict[type[Model], list[tuple[Any, ...]]] = {m: [] for m in _INDEX_MODELS}
+        for row in chunk:
+            _collect(batches, row, indexing.extract(orjson.loads(row.content), base))
+        _insert_rows(batches)
+        done += len(chunk)
+        last = chunk[-1].pk
+    return done
+
+
 # The IndexRows attribute and the columns after (resource_id, resource_type, param) of each
 # index table, in the order of IndexRows' tuples.
 _INDEX_LAYOUT: dict[type[Model], tuple[str, tuple[str, ...]]] = {
