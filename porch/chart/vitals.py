@@ -64,16 +64,6 @@ class Line:
     name: str
     unit: str
     chart: trend.Chart
-    # The lowest and highest values, labelled on the vertical axis at their height.
-    ticks: list[tuple[float, str]]
-
-    @property
-    def first(self) -> trend.Point:
-        return self.chart.points[0]
-
-    @property
-    def last(self) -> trend.Point:
-        return self.chart.points[-1]
 
 
 @dataclass
@@ -175,10 +165,4 @@ def _line(key: str, name: str, series: list[tuple[datetime, dict[str, Any]]]) ->
         points.append(trend.Point(when, value, display.value_of(part)[0], display.flag(part)[1]))
     unit = _unit(display.value_of(series[-1][1])[1])
     low, high, _range_words = display.reference_range(series[-1][1])
-    chart = trend.chart(points, low, high)
-    lowest = min(chart.points, key=lambda p: p.value)
-    highest = max(chart.points, key=lambda p: p.value)
-    ticks = [(lowest.y, lowest.label)]
-    if highest.value != lowest.value:
-        ticks.append((highest.y, highest.label))
-    return Line(key, name, unit, chart, ticks)
+    return Line(key, name, unit, trend.chart(points, low, high))

@@ -1,6 +1,7 @@
 """A trend of one test over time drawn as an inline SVG line chart, computed on the server
-(no script: the page's CSP allows none inline, and the chart needs none). The page also
-shows the same points as a table, the accessible alternative."""
+(no script: the page's CSP allows none inline, and the chart needs none), and drawn by one
+template, results/_trend_chart.html, wherever a trend appears (results, vital signs).
+Each page also shows the same points as a table, the accessible alternative."""
 
 from __future__ import annotations
 
@@ -37,10 +38,20 @@ class Chart:
     high_label: str
     y_min: float
     y_max: float
+    # The lowest and highest values, labelled on the vertical axis at their height.
+    ticks: list[tuple[float, str]]
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
     bottom_y: int = HEIGHT - BOTTOM
+
+    @property
+    def first(self) -> Point:
+        return self.points[0]
+
+    @property
+    def last(self) -> Point:
+        return self.points[-1]
 
 
 def chart(points: list[Point], low: float | None, high: float | None) -> Chart:
@@ -72,8 +83,14 @@ def chart(points: list[Point], low: float | None, high: float | None) -> Chart:
         top = y_of(high if high is not None else y_max)
         bottom = y_of(low if low is not None else y_min)
         band = Band(top, round(bottom - top, 1))
+    lowest = min(placed, key=lambda p: p.value)
+    highest = max(placed, key=lambda p: p.value)
+    ticks = [(lowest.y, lowest.label)]
+    if highest.value != lowest.value:
+        ticks.append((highest.y, highest.label))
     return Chart(
         points=placed,
+        ticks=ticks,
         band=band,
         polyline=" ".join(f"{p.x},{p.y}" for p in placed),
         low_label="" if low is None else f"{low:g}",
