@@ -12,10 +12,12 @@ from django.test import Client
 from playwright.sync_api import Page
 
 from porch.access.context import AccessContext
+from porch.access.tests.helpers import client_of
 from porch.access.tests.records import build_cast
 from porch.accounts.models import PatientLink, Role, User
 from porch.accounts.tests.cast import ANA, CRUZ, PASSWORD, make_user, totp_now
 from porch.chart.tests.records import encounter, note, summary_entries
+from porch.messaging.tests.records import build_pools, latest, write
 from porch.record import repository
 from porch.results.tests import data
 from porch.tests.browser import assert_accessible, sign_in, sign_out
@@ -261,3 +263,55 @@ def test_the_record_pages_pass_axe(
     _sign_in_with_code(clinician, CRUZ)
     for url in CLINICIAN_PAGES:
         _check(clinician, url, language)
+
+
+# --- Messages and notifications (issue 5) -------------------------------------------------
+
+# {thread}: Ana's conversation with Dr. Cruz, answered; {notice}: her notice of the answer.
+PATIENT_MESSAGE_PAGES = [
+    "/messages/",
+    "/messages/new/",
+    "/messages/{thread}/",
+    "/notifications/",
+    "/notifications/settings/",
+]
+STAFF_MESSAGE_PAGES = [
+    "/staff/messages/",
+    "/staff/messages/{thread}/",
+    "/staff/messages/quick-replies/",
+]
+
+
+@pytest.fixture
+def conversation(db: None) -> dict[str, str]:
+    """The access cast, the messaging pools, and a conversation Dr. Cruz has answered."""
+    cast = build_cast()
+    build_pools(cast)
+    write(client_of(cast.ana), subject="Rash on my arm")
+    thread = latest().thread_id
+    client_of(cast.cruz).post(f"/staff/messages/{thread}/", {"body": "Please send a photo."})
+    return {"thread": thread}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_the_message_and_notification_pages_pass_axe(
+    conversation: dict[str, str],
+    new_page: Callable[[str], Page],
+    language: str,
+    width: str,
+    live_server: Any,
+) -> None:
+    patient = new_page(width)
+    _in_language(patient, User.objects.get(email=ANA), language, live_server.url)
+    sign_in(patient, ANA)
+    for url in PATIENT_MESSAGE_PAGES:
+        _check(patient, url.format(**conversation), language)
+
+    clinician = new_page(width)
+    _in_language(clinician, User.objects.get(email=CRUZ), language, live_server.url)
+    _sign_in_with_code(clinician, CRUZ)
+    for url in STAFF_MESSAGE_PAGES:
+        _check(clinician, url.format(**conversation), language)
