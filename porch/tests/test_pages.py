@@ -252,17 +252,27 @@ def test_the_record_pages_pass_axe(
     width: str,
     live_server: Any,
 ) -> None:
-    patient = new_page(width)
-    _in_language(patient, User.objects.get(email=ANA), language, live_server.url)
-    sign_in(patient, ANA)
-    for url in RECORD_PAGES:
-        _check(patient, url.format(**record), language)
+    as_ana_then_dr_cruz = (RECORD_PAGES, CLINICIAN_PAGES)
+    _check_pages(new_page, width, language, live_server.url, as_ana_then_dr_cruz, record)
 
-    clinician = new_page(width)
-    _in_language(clinician, User.objects.get(email=CRUZ), language, live_server.url)
-    _sign_in_with_code(clinician, CRUZ)
-    for url in CLINICIAN_PAGES:
-        _check(clinician, url, language)
+
+def _check_pages(
+    new_page: Callable[[str], Page],
+    width: str,
+    language: str,
+    base: str,
+    pages: tuple[list[str], list[str]],
+    values: dict[str, str],
+) -> None:
+    """Ana opens the first list of pages, Dr. Cruz the second; `values` fill their {ids}."""
+    for (email, sign_in_as), urls in zip(
+        ((ANA, sign_in), (CRUZ, _sign_in_with_code)), pages, strict=True
+    ):
+        browser = new_page(width)
+        _in_language(browser, User.objects.get(email=email), language, base)
+        sign_in_as(browser, email)
+        for url in urls:
+            _check(browser, url.format(**values), language)
 
 
 # --- Messages and notifications (issue 5) -------------------------------------------------
@@ -304,14 +314,5 @@ def test_the_message_and_notification_pages_pass_axe(
     width: str,
     live_server: Any,
 ) -> None:
-    patient = new_page(width)
-    _in_language(patient, User.objects.get(email=ANA), language, live_server.url)
-    sign_in(patient, ANA)
-    for url in PATIENT_MESSAGE_PAGES:
-        _check(patient, url.format(**conversation), language)
-
-    clinician = new_page(width)
-    _in_language(clinician, User.objects.get(email=CRUZ), language, live_server.url)
-    _sign_in_with_code(clinician, CRUZ)
-    for url in STAFF_MESSAGE_PAGES:
-        _check(clinician, url.format(**conversation), language)
+    as_ana_then_dr_cruz = (PATIENT_MESSAGE_PAGES, STAFF_MESSAGE_PAGES)
+    _check_pages(new_page, width, language, live_server.url, as_ana_then_dr_cruz, conversation)
