@@ -6,10 +6,13 @@ needs nothing outside the repository.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from porch.access.context import AccessContext
-from porch.record import search
+from porch.record import repository, search
+from porch.record.stored import StoredResource
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PATIENT_COUNT = 26
@@ -24,3 +27,43 @@ def is_loaded() -> bool:
     ctx = AccessContext.system(actor="system:demo", purpose="operations")
     result = search.search(ctx, "Patient", [("_summary", "count")])
     return (result.total or 0) >= DEMO_PATIENT_COUNT
+
+
+# Synthea numbers every name ("Gerry91 Powlowski563") to keep generated people apart.
+NUMBERED = re.compile(r"\d+")
+PAGE = 500
+
+
+def tidy_names() -> int:
+    """Give the demo's patients and practitioners the names people have, without
+    Synthea's numbers: a new version of each numbered one. Returns how many changed."""
+    ctx = AccessContext.system(actor="system:demo", purpose="operations")
+    changed = 0
+    for resource_type in ("Patient", "Practitioner"):
+        for stored in _every(ctx, resource_type):
+            content = stored.content or {}
+            tidy = [_tidy_name(name) for name in content.get("name") or []]
+            if tidy != content.get("name"):
+                repository.update(ctx, resource_type, stored.id, {**content, "name": tidy})
+                changed += 1
+    return changed
+
+
+def _every(ctx: AccessContext, resource_type: str) -> list[StoredResource]:
+    found: list[StoredResource] = []
+    while True:
+        page = search.search(ctx, resource_type, [("_offset", str(len(found)))], default_count=PAGE)
+        found.extend(page.matches)
+        if not page.has_next:
+            return found
+
+
+def _tidy_name(name: dict[str, Any]) -> dict[str, Any]:
+    tidy = dict(name)
+    if "family" in name:
+        tidy["family"] = NUMBERED.sub("", str(name["family"]))
+    if "given" in name:
+        tidy["given"] = [NUMBERED.sub("", str(g)) for g in name["given"]]
+    if NUMBERED.search(str(name.get("text", ""))):
+        del tidy["text"]  # pages build the name from its parts
+    return tidy

@@ -45,6 +45,13 @@ def test_the_demo_loads_a_panel_of_all_ages_once(system_ctx: AccessContext) -> N
     organizations = search.search(system_ctx, "Organization", [("_summary", "count")]).total
     practitioners = search.search(system_ctx, "Practitioner", [("_summary", "count")]).total
     assert organizations and practitioners
+    # People's names without Synthea's numbers.
+    names = search.search(system_ctx, "Patient", [], default_count=100).matches
+    assert names and all(
+        not any(ch.isdigit() for ch in str(n.get("family", "")) + "".join(n.get("given", [])))
+        for p in names
+        for n in (p.content or {}).get("name", [])
+    )
 
     again = StringIO()
     call_command("demo", "--load-only", stdout=again)

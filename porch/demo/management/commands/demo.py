@@ -36,6 +36,7 @@ class Command(BaseCommand):
             if summary.failures:
                 raise SystemExit(f"Loading the demo clinic failed: {summary.failures[0]}")
             self.stdout.write(f"Loaded {summary.total_resources} resources.")
+            clinic.tidy_names()
         sign_ins = users.ensure()
         self._print_sign_ins(sign_ins)
         token = self._fresh_token()
