@@ -378,3 +378,25 @@ if STATIC_ROOT.resolve() in (MESSAGE_ATTACHMENT_DIR, *MESSAGE_ATTACHMENT_DIR.par
 # Messages one account may send a minute (counted by allauth's rate limiter).
 MESSAGES_PER_MINUTE = env_int("MESSAGES_PER_MINUTE", 10, minimum=1)
 ACCOUNT_RATE_LIMITS["send_message"] = f"{MESSAGES_PER_MINUTE}/m/user"
+
+# --- Prescription refills (porch/medications; docs/configuration.md) ---
+# The pool (messaging Pool slug) that gets a refill request when the prescriber has no
+# Porch account or belongs to no pool.
+REFILL_POOL = env_str("REFILL_POOL", "nurses") or ""
+# Where a patient books a visit when a refill needs one (the visit type is added as
+# ?visit_type=<slug>).
+REFILL_BOOKING_PATH = env_str("REFILL_BOOKING_PATH", "/appointments/") or "/appointments/"
+if not REFILL_BOOKING_PATH.startswith("/"):
+    raise ImproperlyConfigured("REFILL_BOOKING_PATH must be a path in Porch, starting with /")
+
+# --- Check-in before a visit (porch/checkin; docs/configuration.md) ---
+# Patients may check in for a booked visit from this many days before its start until it
+# starts.
+CHECKIN_OPENS_DAYS_BEFORE = env_int("CHECKIN_OPENS_DAYS_BEFORE", 3, minimum=0)
+
+# --- Appointments (porch/scheduling; docs/configuration.md) ---
+# How many days ahead `porch extend_slots` (run daily) writes bookable slots.
+SCHEDULING_SLOT_DAYS = env_int("SCHEDULING_SLOT_DAYS", 60, minimum=1)
+# Reminders before a booked visit, in hours (0 turns one off): a day and two hours before.
+APPOINTMENT_REMINDER_DAY_HOURS = env_int("APPOINTMENT_REMINDER_DAY_HOURS", 24, minimum=0)
+APPOINTMENT_REMINDER_SOON_HOURS = env_int("APPOINTMENT_REMINDER_SOON_HOURS", 2, minimum=0)
