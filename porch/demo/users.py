@@ -37,6 +37,7 @@ from django.utils import timezone
 from porch.access.context import AccessContext
 from porch.access.models import ProxyGrant
 from porch.accounts.models import PatientLink, PractitionerLink, Role, RoleAssignment, User
+from porch.medications import demo as medications_demo
 from porch.messaging import demo as messaging_demo
 from porch.record import repository, search
 from porch.record.stored import StoredResource
@@ -303,6 +304,7 @@ def _accounts(
     care_user = staff[0][1]
     messaging_demo.ensure_pools([care_user], [desk])
     messaging_demo.ensure_conversation(adult, patients.adult.id, care_user, caring.id)
+    medications_demo.ensure(DEMO_CTX)
     staff += [("Front desk", desk, ""), ("Administrator", admin, "")]
 
     people = [

@@ -11,5 +11,10 @@ class Kind(models.TextChoices):
     MESSAGE = "message", _("New message from your care team")
     RESULT = "result", _("New test result")
     ACCOUNT = "account", _("Account and security")
+    REFILL_UPDATE = "refill_update", _("Answer to a refill request")
+    APPOINTMENT = "appointment", _("Appointment booked, changed or cancelled")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
     # To staff.
     PATIENT_MESSAGE = "patient_message", _("New message from a patient")
+    REFILL_REQUEST = "refill_request", _("New refill request from a patient")
+    APPOINTMENT_REQUEST = "appointment_request", _("New appointment request from a patient")

@@ -13,6 +13,11 @@ SUBJECTS: dict[str, Promise] = {
     Kind.RESULT: _("New information in Porch"),
     Kind.ACCOUNT: _("A notice about your Porch account"),
     Kind.PATIENT_MESSAGE: _("New patient message in Porch"),
+    Kind.REFILL_UPDATE: _("An update in Porch"),
+    Kind.REFILL_REQUEST: _("New refill request in Porch"),
+    Kind.APPOINTMENT: _("An appointment update in Porch"),
+    Kind.APPOINTMENT_REMINDER: _("An appointment reminder from Porch"),
+    Kind.APPOINTMENT_REQUEST: _("New appointment request in Porch"),
 }
 
 LINES: dict[str, Promise] = {
@@ -20,6 +25,15 @@ LINES: dict[str, Promise] = {
     Kind.RESULT: _("You have a new test result. Sign in to Porch to see it."),
     Kind.ACCOUNT: _("There is a notice about your account. Sign in to Porch to see it."),
     Kind.PATIENT_MESSAGE: _("A patient sent a new message. Sign in to Porch to read it."),
+    Kind.REFILL_UPDATE: _("There is an update on your request. Sign in to Porch to read it."),
+    Kind.REFILL_REQUEST: _("A patient asked for a refill. Sign in to Porch to answer it."),
+    Kind.APPOINTMENT: _(
+        "An appointment was booked, changed or cancelled. Sign in to Porch to see it."
+    ),
+    Kind.APPOINTMENT_REMINDER: _("You have an appointment soon. Sign in to Porch to see when."),
+    Kind.APPOINTMENT_REQUEST: _(
+        "A patient asked for an appointment. Sign in to Porch to answer it."
+    ),
 }
 
 # To a proxy: the notice is about someone they care for, whom the email does not name.

@@ -307,3 +307,105 @@ def test_a_patient_writes_with_a_pdf_and_the_clinician_reads_it_and_answers(
     expect(messages.nth(1).get_by_test_id("message-author")).to_have_text("Ada Cruz")
     expect(messages.nth(1)).to_contain_text("(clinician)")
     expect(patient.get_by_test_id("read-receipt")).to_contain_text("Read by Ada Cruz (clinician)")
+
+
+def test_a_patient_checks_in_and_a_question_appears_when_an_answer_enables_it(
+    cast: Cast, new_page: Any
+) -> None:
+    from porch.checkin.models import CheckIn
+    from porch.checkin.tests.records import appointment, stored_questionnaire
+    from porch.tests.browser import assert_accessible
+
+    stored_questionnaire()
+    visit = appointment("ana")
+    patient = new_page("phone")
+    sign_in(patient, ANA)
+    patient.goto(f"/appointments/{visit}/check-in/")
+    expect(patient.get_by_role("heading", name="Check in for your visit")).to_be_visible()
+    amount = patient.get_by_test_id("item-smoke-amount")
+    expect(amount).to_be_hidden()
+    assert_accessible(patient)
+    patient.get_by_label("Main reason for the visit").fill("Blood pressure check")
+    patient.get_by_test_id("item-smoke").get_by_text("Yes", exact=True).click()
+    expect(amount).to_be_visible()
+    patient.get_by_label("Cigarettes a day").fill("5")
+    patient.get_by_label("Phone").fill("555-0199")
+    patient.get_by_text("Yes, it is the same").click()
+    for answer in (
+        *patient.get_by_text("I still take it").all(),
+        *patient.get_by_text("Still allergic").all(),
+    ):
+        answer.click()
+    with patient.expect_navigation():
+        patient.get_by_role("button", name="Check in").click()
+    expect(patient.get_by_role("heading", name="You are checked in")).to_be_visible()
+    assert_accessible(patient)
+    checkin = CheckIn.objects.get(appointment_id=visit)
+    response = (
+        repository.read(
+            AccessContext.system(), "QuestionnaireResponse", checkin.questionnaire_response_id
+        ).content
+        or {}
+    )
+    answered = {i["linkId"]: i["answer"] for i in response["item"]}
+    assert answered["smoke-amount"] == [{"valueInteger": 5}]
+
+    # The clinician sees the reported phone number and accepts it once the chart is updated.
+    clinician = new_page("desktop")
+    sign_in(clinician, CRUZ)
+    clinician.fill('input[name="code"]', totp_now())
+    with clinician.expect_navigation():
+        clinician.press('input[name="code"]', "Enter")
+    clinician.goto(f"/staff/appointments/{visit}/check-in/")
+    change = clinician.get_by_test_id("change")
+    expect(change).to_contain_text("555-0199")
+    expect(clinician.get_by_test_id("answers")).to_contain_text("Cigarettes a day")
+    assert_accessible(clinician)
+    with clinician.expect_navigation():
+        change.get_by_role("button", name="Accept").click()
+    expect(change).to_contain_text("Accepted")
+
+
+# --- prescription refills (porch/medications) ----------------------------------------------
+
+
+def test_a_patient_asks_for_a_refill_and_sees_it_approved(cast: Cast, new_page: Any) -> None:
+    from porch.medications.tests.records import build_medications
+    from porch.messaging.tests.records import build_pools
+    from porch.tests.browser import assert_accessible
+
+    build_medications()
+    build_pools(cast)
+    patient = new_page("phone")
+    sign_in(patient, ANA)
+    open_from_nav(patient, "Health summary")
+    with patient.expect_navigation():
+        patient.locator('a[href="/medications/med-ana-2/refill/"]').click()
+    assert_accessible(patient)
+    patient.get_by_label("Pharmacy").select_option(value="pharm-main")
+    patient.get_by_label("Note for your care team (optional)").fill("Two tablets left.")
+    with patient.expect_navigation():
+        patient.get_by_test_id("send-request").click()
+    row = patient.get_by_test_id("refill-requests").get_by_role("row").filter(has_text="amLODIPine")
+    expect(row.get_by_test_id("refill-status")).to_have_text("Requested")
+    assert_accessible(patient)
+
+    clinician = new_page("desktop")
+    sign_in(clinician, CRUZ)
+    clinician.fill('input[name="code"]', totp_now())
+    with clinician.expect_navigation():
+        clinician.press('input[name="code"]', "Enter")
+    open_from_nav(clinician, "Refill requests")
+    with clinician.expect_navigation():
+        clinician.get_by_test_id("refill-queue").get_by_role("link", name="Ana Alvarez").click()
+    expect(clinician.get_by_test_id("refill-detail")).to_contain_text("Two tablets left.")
+    assert_accessible(clinician)
+    clinician.get_by_text("Approve: send a new prescription").click()
+    clinician.get_by_label("Quantity (leave blank to keep it)").fill("90")
+    with clinician.expect_navigation():
+        clinician.get_by_test_id("send-answer").click()
+    expect(clinician.get_by_text("Your answer was recorded")).to_be_visible()
+
+    patient.goto("/medications/refills/")
+    row = patient.get_by_test_id("refill-requests").get_by_role("row").filter(has_text="amLODIPine")
+    expect(row.get_by_test_id("refill-status")).to_have_text("Approved")
