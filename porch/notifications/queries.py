@@ -51,10 +51,17 @@ def delivery_log(status: str = "", *, limit: int = LOG_PAGE_SIZE) -> QuerySet[De
 
 
 def kinds_for(user: Any) -> list[Kind]:
-    """The kinds a person can receive: staff also hear of patients' messages."""
-    kinds = [Kind.MESSAGE, Kind.RESULT, Kind.ACCOUNT]
+    """The kinds a person can receive: staff also hear of patients' messages and requests."""
+    kinds = [
+        Kind.MESSAGE,
+        Kind.RESULT,
+        Kind.REFILL_UPDATE,
+        Kind.APPOINTMENT,
+        Kind.APPOINTMENT_REMINDER,
+        Kind.ACCOUNT,
+    ]
     if is_staff_member(user):
-        kinds.append(Kind.PATIENT_MESSAGE)
+        kinds += [Kind.PATIENT_MESSAGE, Kind.REFILL_REQUEST, Kind.APPOINTMENT_REQUEST]
     return kinds
 
 

@@ -174,3 +174,15 @@ def test_patients_and_clinicians_do_not_see_the_delivery_log(client: Client, cas
     for person in (cast.ana, cast.cruz, cast.ben):
         client.force_login(person)
         assert client.get("/notifications/log/").status_code == 404
+
+
+def test_patients_choose_for_refills_and_appointments_and_staff_for_requests(
+    client: Client, cast: Cast
+) -> None:
+    client.force_login(cast.ana)
+    page = client.get("/notifications/settings/").content.decode()
+    assert 'name="refill_update_sms"' in page and 'name="appointment_reminder_email"' in page
+    assert 'name="refill_request_email"' not in page  # a patient gets no staff notices
+    client.force_login(cast.cruz)
+    page = client.get("/notifications/settings/").content.decode()
+    assert 'name="refill_request_email"' in page and 'name="appointment_request_sms"' in page
