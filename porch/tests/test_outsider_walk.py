@@ -57,7 +57,17 @@ pytestmark = pytest.mark.django_db
 VICTIM_KWARGS = {"patient_id", "fhir_id", "pk", "object_id", "id", "content_type_id"}
 # Keyword arguments that carry no victim id; a pattern with only these is not applicable
 # (type-level FHIR routes are walked through the search-parameter registry instead).
-OTHER_KWARGS = {"resource_type", "version_id", "key", "uidb36", "app_label", "path", "url"}
+# "slot": an open appointment slot is the clinic's, not a patient's (nothing of the victim).
+OTHER_KWARGS = {
+    "resource_type",
+    "version_id",
+    "key",
+    "uidb36",
+    "app_label",
+    "path",
+    "url",
+    "slot",
+}
 # Types of the patient compartment the generator cannot place in it, and why. May only
 # shrink: test_the_skip_list_only_shrinks fails when one becomes possible.
 SKIPPED: dict[str, str] = {}
@@ -248,7 +258,12 @@ def url_values(route: Route, victim: Victim) -> Iterator[dict[str, str]]:
     """Every filling of the route's keyword arguments with the victim's ids."""
     if "fhir_id" in route.kwargs:
         for resource_type, fhir_id in sorted(victim.resources):
-            yield {"resource_type": resource_type, "fhir_id": fhir_id, "version_id": "1"}
+            yield {
+                "resource_type": resource_type,
+                "fhir_id": fhir_id,
+                "version_id": "1",
+                "slot": "1",
+            }
         return
     ids: list[str] = []
     if "patient_id" in route.kwargs:
@@ -274,6 +289,7 @@ def url_values(route: Route, victim: Victim) -> Iterator[dict[str, str]]:
             "uidb36": "x",
             "resource_type": "Patient",
             "version_id": "1",
+            "slot": "1",
         }
         yield {k: v for k, v in filled.items() if k in route.kwargs}
 
