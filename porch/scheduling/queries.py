@@ -1,0 +1,171 @@
+"""Reads of scheduling. Open slots are operational rows (no health information); a
+patient's appointments are read from the record with their AccessContext, so access
+rules, confidentiality and the audit log apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from porch.access.context import AccessContext
+from porch.access.rules import display_name
+from porch.messaging.queries import by_ids
+from porch.record import repository
+from porch.record.errors import FhirError
+from porch.scheduling.models import Booking, Slot, VisitType
+from porch.scheduling.slots import clinic_zone, local_moment
+
+SLOT_PAGE = 40
+APPOINTMENT_LIMIT = 200
+
+
+def open_slots(
+    *,
+    visit_type: VisitType | None = None,
+    practitioner_id: str = "",
+    location: str = "",
+    day: date | None = None,
+    now: datetime | None = None,
+    exclude: int | None = None,
+) -> QuerySet[Slot]:
+    """Future slots nobody holds: not blocked, and no active booking overlapping them on
+    the clinician's time (a 40-minute booking hides the 20-minute slots inside it)."""
+    now = now or timezone.now()
+    overlapping = Booking.objects.filter(
+        active=True,
+        slot__practitioner_id=OuterRef("practitioner_id"),
+        slot__starts_at__lt=OuterRef("ends_at"),
+        slot__ends_at__gt=OuterRef("starts_at"),
+    )
+    rows = Slot.objects.filter(starts_at__gt=now, blocked=False).exclude(Exists(overlapping))
+    if visit_type is not None:
+        rows = rows.filter(visit_type=visit_type)
+    if practitioner_id:
+        rows = rows.filter(practitioner_id=practitioner_id)
+    if location:
+        rows = rows.filter(location=location)
+    if day is not None:
+        rows = rows.filter(
+            starts_at__gte=local_moment(day, time.min),
+            starts_at__lt=local_moment(day + timedelta(days=1), time.min),
+        )
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return rows.select_related("visit_type", "schedule").order_by("starts_at", "pk")
+
+
+def next_openings(slot: Slot, count: int = 5) -> list[Slot]:
+    """The next free slots like `slot` (same visit type), for the loser of a race."""
+    return list(open_slots(visit_type=slot.visit_type, exclude=slot.pk)[:count])
+
+
+def clinician_names(ids: set[str]) -> dict[str, str]:
+    """Practitioner names (shared resources, read with the scheduling system context)."""
+    from porch.scheduling.slots import scheduling_context
+
+    found = by_ids(scheduling_context(), "Practitioner", ids)
+    return {pid: display_name(s.content or {}) or pid for pid, s in found.items()}
+
+
+def choices() -> tuple[list[tuple[str, str]], list[str]]:
+    """Clinicians (id, name) and locations that have future slots."""
+    upcoming = Slot.objects.filter(starts_at__gt=timezone.now())
+    ids = set(upcoming.values_list("practitioner_id", flat=True).distinct())
+    locations = sorted(set(upcoming.values_list("location", flat=True).distinct()))
+    names = clinician_names(ids)
+    return sorted(names.items(), key=lambda item: item[1]), locations
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: str
+    start: datetime | None
+    end: datetime | None
+    status: str
+    visit_type: str
+    clinician_id: str
+    location: str
+    cancel_reason: str
+
+    @property
+    def booked(self) -> bool:
+        return self.status == "booked"
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def visit_of(stored_id: str, content: dict[str, Any]) -> Visit:
+    types = (content.get("serviceType") or [{}])[0].get("coding") or [{}]
+    clinician, location = "", ""
+    for participant in content.get("participant") or []:
+        actor = participant.get("actor") or {}
+        reference = str(actor.get("reference", ""))
+        if reference.startswith("Practitioner/"):
+            clinician = reference.removeprefix("Practitioner/")
+        elif not reference and actor.get("display"):
+            location = str(actor["display"])
+    return Visit(
+        id=stored_id,
+        start=_when(content.get("start")),
+        end=_when(content.get("end")),
+        status=str(content.get("status", "")),
+        visit_type=str(types[0].get("display", "")),
+        clinician_id=clinician,
+        location=location,
+        cancel_reason=str((content.get("cancelationReason") or {}).get("text", "")),
+    )
+
+
+def visits(ctx: AccessContext, patient_id: str) -> tuple[list[Visit], list[Visit]]:
+    """Upcoming (soonest first) and past or cancelled (newest first) visits: one search."""
+    found = repository.search(
+        ctx,
+        "Appointment",
+        [("patient", patient_id), ("_total", "none")],
+        default_count=APPOINTMENT_LIMIT,
+        max_count=APPOINTMENT_LIMIT,
+    ).matches
+    now = timezone.now()
+    everything = [visit_of(s.id, s.content or {}) for s in found]
+    upcoming = [v for v in everything if v.booked and v.start and v.start > now]
+    past = [v for v in everything if v not in upcoming]
+    far = datetime.max.replace(tzinfo=clinic_zone())
+    upcoming.sort(key=lambda v: v.start or far)
+    past.sort(key=lambda v: v.start or far, reverse=True)
+    return upcoming, past
+
+
+def access_appointment(ctx: AccessContext, patient_id: str, fhir_id: str) -> Visit:
+    """The open record's appointment. Raises Http404 for missing and not-theirs alike."""
+    try:
+        stored = repository.read(ctx, "Appointment", fhir_id)
+    except FhirError as error:
+        # Missing, deleted, or outside what the context may read.
+        raise Http404("No such appointment") from error
+    content = stored.content or {}
+    patients = {
+        str((p.get("actor") or {}).get("reference", "")) for p in content.get("participant") or []
+    }
+    # Readable but another patient's (a proxy with two records open elsewhere): not found.
+    if f"Patient/{patient_id}" not in patients:
+        raise Http404("No such appointment")
+    return visit_of(stored.id, content)
+
+
+def booking_of(visit: Visit) -> Booking | None:
+    """The active booking behind an appointment made in Porch, if any."""
+    return (
+        Booking.objects.filter(appointment_id=visit.id, active=True)
+        .select_related("slot__visit_type", "slot__schedule")
+        .first()
+    )
