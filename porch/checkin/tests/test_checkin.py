@@ -17,8 +17,7 @@ from porch.access.tests.records import Cast, create, system
 from porch.checkin import queries
 from porch.checkin.models import CheckIn, ReportedChange
 from porch.checkin.tests.records import appointment, stored_questionnaire
-from porch.record import repository
-from porch.record.models import Resource
+from porch.record import repository, search
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +87,22 @@ def form_data(medicines: int = 1, **extra: str) -> dict[str, str]:
     return {**data, **extra}
 
 
+# What a check-in reads and must never change.
+RECORD_TYPES = ("Patient", "Coverage", "MedicationRequest", "AllergyIntolerance", "Appointment")
+
+
 def record_versions() -> dict[tuple[str, str], int]:
+    ctx = system()
     return {
-        (r.resource_type, r.fhir_id): r.version_id
-        for r in Resource.objects.exclude(resource_type="QuestionnaireResponse")
+        (r.resource_type, r.id): r.version_id
+        for resource_type in RECORD_TYPES
+        for r in search.search(ctx, resource_type, [], default_count=1000).matches
     }
+
+
+def responses() -> int:
+    found = search.search(system(), "QuestionnaireResponse", [("_summary", "count")])
+    return found.total or 0
 
 
 @pytest.fixture
@@ -128,12 +138,13 @@ def test_a_double_submit_makes_one_questionnaire_response(cast: Cast, visit: str
     assert ana.post(url(visit), form_data()).status_code == 302
     assert ana.post(url(visit), form_data(new_medication="Aspirin")).status_code == 200
     assert CheckIn.objects.count() == 1
-    assert Resource.objects.filter(resource_type="QuestionnaireResponse").count() == 1
+    assert responses() == 1
     assert ReportedChange.objects.count() == 0
 
 
 def test_changes_become_reports_and_nothing_in_the_record_is_edited(cast: Cast, visit: str) -> None:
     before = record_versions()
+    assert {t for t, _id in before} == set(RECORD_TYPES)  # each kind is there to be edited
     data = form_data(
         phone="555-0199",
         insurance="changed",
@@ -168,7 +179,7 @@ def test_bad_answers_are_shown_naming_the_question_and_nothing_is_stored(
     assert "“Where is the pain?”: choose one of the answers offered." in html
     assert "“Medicine 0”: say whether you still take it." in html
     assert CheckIn.objects.count() == 0
-    assert not Resource.objects.filter(resource_type="QuestionnaireResponse").exists()
+    assert responses() == 0
 
 
 def test_a_changed_insurance_needs_its_details(cast: Cast, visit: str) -> None:
