@@ -9,8 +9,10 @@ stored is whatever 9:00 local is that day.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -86,30 +88,46 @@ def extend_slots(days: int, *, today: date | None = None) -> Extended:
         )
     )
     created = 0
-    templates = AvailabilityTemplate.objects.prefetch_related("visit_types")
-    for template in templates:
-        schedule = schedule_for(template.practitioner_id, template.location)
+    templates = AvailabilityTemplate.objects.prefetch_related("visit_types").order_by(
+        "practitioner_id", "location", "weekday", "starts_at"
+    )
+    # One Schedule and one read of its slots for all its templates (a clinician's week).
+    for (practitioner_id, location), group in groupby(
+        templates, key=lambda t: (t.practitioner_id, t.location)
+    ):
+        schedule = schedule_for(practitioner_id, location)
         existing = set(
             Slot.objects.filter(
                 schedule=schedule, starts_at__gte=local_moment(today, time.min)
             ).values_list("visit_type_id", "starts_at")
         )
-        for offset in range(days):
-            day = today + timedelta(days=offset)
-            if day.weekday() != template.weekday:
-                continue
-            for visit_type in template.visit_types.all():
-                for start in slot_times(template, visit_type, day):
-                    end = (
-                        start.replace(tzinfo=None) + timedelta(minutes=visit_type.minutes)
-                    ).replace(tzinfo=clinic_zone())
-                    if (visit_type.pk, start) in existing or _covered(
-                        exceptions, template.practitioner_id, start, end
-                    ):
-                        continue
-                    _create_slot(schedule, visit_type, start, end)
-                    created += 1
+        for template in group:
+            for visit_type, start, end in _wanted(template, days, today):
+                if (visit_type.pk, start) in existing or _covered(
+                    exceptions, practitioner_id, start, end
+                ):
+                    continue
+                _create_slot(schedule, visit_type, start, end)
+                # Two templates of one schedule may overlap: the second finds it taken.
+                existing.add((visit_type.pk, start))
+                created += 1
     return Extended(created, block_excepted())
+
+
+def _wanted(
+    template: AvailabilityTemplate, days: int, today: date
+) -> Iterator[tuple[VisitType, datetime, datetime]]:
+    """Each slot (visit type, start, end) the template offers in `days` days from `today`."""
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        if day.weekday() != template.weekday:
+            continue
+        for visit_type in template.visit_types.all():
+            for start in slot_times(template, visit_type, day):
+                end = (start.replace(tzinfo=None) + timedelta(minutes=visit_type.minutes)).replace(
+                    tzinfo=clinic_zone()
+                )
+                yield visit_type, start, end
 
 
 def _covered(

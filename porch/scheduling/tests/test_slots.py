@@ -100,3 +100,25 @@ def test_an_exception_blocks_its_slots_and_leaves_the_rest(follow_up: VisitType)
         assert content["status"] == "busy-unavailable"
     # The day of the exception gets no new slots either.
     assert Slot.objects.filter(blocked=False).count() == 6
+
+
+def test_a_run_reads_a_clinician_s_slots_once_however_many_weekly_hours(
+    follow_up: VisitType,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _template(0, follow_up)
+    today = timezone.localdate()
+    extend_slots(7, today=today)
+    with CaptureQueriesContext(connection) as one_day:
+        assert extend_slots(7, today=today).created == 0
+    for weekday in range(1, 7):
+        _template(weekday, follow_up)
+    # Two templates of the same hours (Mondays) in one run give each new slot once.
+    _template(0, follow_up)
+    assert extend_slots(14, today=today).created == 42 - 3
+    assert Slot.objects.count() == 42
+    with CaptureQueriesContext(connection) as every_day:
+        assert extend_slots(14, today=today).created == 0
+    assert len(every_day) == len(one_day)
