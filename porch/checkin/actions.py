@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from porch.access.context import AccessContext
 from porch.checkin.models import CheckIn, ReportedChange
-from porch.checkin.queries import Visit, check_window
+from porch.checkin.queries import check_window
 from porch.checkin.questionnaire import QuestionnaireForm
 from porch.record import repository
+from porch.scheduling.queries import Visit
 
 # QuestionnaireResponse.identifier of a check-in: one per Appointment.
 IDENTIFIER_SYSTEM = "urn:porch:checkin"

@@ -19,49 +19,11 @@ from porch.chart import queries as chart_queries
 from porch.checkin.models import CheckIn, ReportedChange, VisitQuestionnaire
 from porch.record import repository
 from porch.record.errors import FhirError
-from porch.results.display import moment
 from porch.results.queries import open_record, patient_facing
+from porch.scheduling.queries import Visit, visit_of
 
 # How many of the patient's allergies and coverages a check-in lists.
 SECTION_SIZE = 50
-
-
-@dataclass(frozen=True)
-class Visit:
-    """The facts of an Appointment check-in needs."""
-
-    id: str
-    patient_id: str
-    start: datetime | None
-    status: str
-    visit_type: str  # the code of serviceType / appointmentType
-    visit_name: str
-    practitioner: str
-
-
-def visit_of(fhir_id: str, content: dict[str, Any]) -> Visit:
-    patient = practitioner = ""
-    for participant in content.get("participant") or []:
-        ref = str((participant.get("actor") or {}).get("reference") or "")
-        if ref.startswith("Patient/") and not patient:
-            patient = ref.removeprefix("Patient/")
-        elif ref.startswith("Practitioner/") and not practitioner:
-            practitioner = str((participant.get("actor") or {}).get("display") or "")
-    concepts = [*(content.get("serviceType") or []), content.get("appointmentType")]
-    code = name = ""
-    for concept in concepts:
-        for coding in (concept or {}).get("coding") or []:
-            if coding.get("code") and not code:
-                code, name = str(coding["code"]), ft.concept(concept)
-    return Visit(
-        fhir_id,
-        patient,
-        moment(content.get("start")),
-        str(content.get("status") or ""),
-        code,
-        name,
-        practitioner,
-    )
 
 
 class NotOpen(Exception):
@@ -135,8 +97,8 @@ def checkin_of(visit: Visit) -> CheckIn | None:
 
 def questionnaire_for(ctx: AccessContext, visit: Visit) -> dict[str, Any] | None:
     """The visit type's Questionnaire (a shared resource), or None when it asks none."""
-    mapping = VisitQuestionnaire.objects.filter(visit_type=visit.visit_type).first()
-    if mapping is None or not visit.visit_type:
+    mapping = VisitQuestionnaire.objects.filter(visit_type=visit.visit_code).first()
+    if mapping is None or not visit.visit_code:
         return None
     url, _bar, version = mapping.questionnaire.partition("|")
     params = [("url", url), ("_sort", "-_lastUpdated"), ("_total", "none")]

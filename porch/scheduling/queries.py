@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from porch.access.context import AccessContext
 from porch.access.rules import display_name
+from porch.chart import fhirtext as ft
 from porch.messaging.queries import by_ids
 from porch.record import repository
 from porch.record.errors import FhirError
+from porch.results.display import moment
 from porch.scheduling.models import Booking, Slot, VisitType
 from porch.scheduling.slots import clinic_zone, local_moment
 
@@ -83,46 +85,55 @@ def choices() -> tuple[list[tuple[str, str]], list[str]]:
 
 @dataclass(frozen=True)
 class Visit:
+    """The facts of an Appointment that scheduling and check-in use (the one reading of it)."""
+
     id: str
     start: datetime | None
     end: datetime | None
     status: str
-    visit_type: str
+    visit_type: str  # its name, as people read it
     clinician_id: str
     location: str
     cancel_reason: str
+    patient_id: str = ""
+    visit_code: str = ""  # the code of serviceType / appointmentType
+    clinician_name: str = ""  # the Practitioner participant's display
 
     @property
     def booked(self) -> bool:
         return self.status == "booked"
 
 
-def _when(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
 def visit_of(stored_id: str, content: dict[str, Any]) -> Visit:
-    types = (content.get("serviceType") or [{}])[0].get("coding") or [{}]
-    clinician, location = "", ""
+    patient = clinician = clinician_name = location = ""
     for participant in content.get("participant") or []:
         actor = participant.get("actor") or {}
-        reference = str(actor.get("reference", ""))
-        if reference.startswith("Practitioner/"):
+        reference = str(actor.get("reference") or "")
+        if reference.startswith("Patient/") and not patient:
+            patient = reference.removeprefix("Patient/")
+        elif reference.startswith("Practitioner/") and not clinician:
             clinician = reference.removeprefix("Practitioner/")
+            clinician_name = str(actor.get("display") or "")
         elif not reference and actor.get("display"):
             location = str(actor["display"])
+    concepts = [
+        c for c in [*(content.get("serviceType") or []), content.get("appointmentType")] if c
+    ]
+    # The first coded concept is the visit type (its code and name); else the first one.
+    coded = [(str(k["code"]), c) for c in concepts for k in c.get("coding") or [] if k.get("code")]
+    code, named = coded[0] if coded else ("", concepts[0] if concepts else None)
     return Visit(
         id=stored_id,
-        start=_when(content.get("start")),
-        end=_when(content.get("end")),
-        status=str(content.get("status", "")),
-        visit_type=str(types[0].get("display", "")),
+        start=moment(content.get("start")),
+        end=moment(content.get("end")),
+        status=str(content.get("status") or ""),
+        visit_type=ft.concept(named),
         clinician_id=clinician,
         location=location,
         cancel_reason=str((content.get("cancelationReason") or {}).get("text", "")),
+        patient_id=patient,
+        visit_code=code,
+        clinician_name=clinician_name,
     )
 
 

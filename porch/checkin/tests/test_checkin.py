@@ -18,6 +18,7 @@ from porch.checkin import queries
 from porch.checkin.models import CheckIn, ReportedChange
 from porch.checkin.tests.records import appointment, stored_questionnaire
 from porch.record import repository, search
+from porch.scheduling.queries import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -207,6 +208,21 @@ def test_check_in_is_refused_outside_its_window_with_a_reason(
     assert CheckIn.objects.count() == 0
 
 
+def test_an_appointment_booked_in_porch_is_checked_in_for(cast: Cast) -> None:
+    from porch.scheduling.models import Booking
+    from porch.scheduling.tests.records import CLINIC, book, build_clinic, free
+
+    clinic = build_clinic(days=2)
+    ana = client_of(cast.ana)
+    assert book(ana, free(clinic.follow_up)).status_code == 302
+    page = ana.get(url(Booking.objects.get().appointment_id))
+    assert page.status_code == 200 and "Follow-up" in page.content.decode()
+    visit: Visit = page.context["visit"]
+    assert (visit.patient_id, visit.visit_type) == ("ana", "Follow-up")
+    assert (visit.clinician_id, visit.location) == ("pr-cruz", CLINIC)
+    assert visit.visit_code == str(clinic.follow_up.pk)
+
+
 def test_check_in_opens_just_inside_the_configured_days(cast: Cast) -> None:
     visit = appointment("ana", timezone.now() + timedelta(days=3, minutes=-5))
     assert client_of(cast.ana).get(url(visit)).status_code == 200
@@ -216,7 +232,7 @@ def test_check_in_opens_just_inside_the_configured_days(cast: Cast) -> None:
 
 def test_the_window_edges_are_exact() -> None:
     start = timezone.now()
-    visit = queries.Visit("a", "ana", start, "booked", "", "", "")
+    visit = Visit("a", start, None, "booked", "", "", "", "", patient_id="ana")
     queries.check_window(visit, start - timedelta(days=3))
     queries.check_window(visit, start - timedelta(microseconds=1))
     for now in (start - timedelta(days=3, microseconds=1), start):
