@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from porch.access.context import AccessContext
+from porch.audit import log
+from porch.audit.models import Action
 from porch.checkin.models import CheckIn, ReportedChange
-from porch.checkin.queries import check_window
+from porch.checkin.queries import check_window, reported
 from porch.checkin.questionnaire import QuestionnaireForm
 from porch.record import repository
 from porch.scheduling.queries import Visit
@@ -72,28 +74,36 @@ def do_submit_checkin(
                 )
                 checkin.questionnaire_response_id = outcome.stored.id
                 checkin.save(update_fields=["questionnaire_response_id"])
-            ReportedChange.objects.bulk_create(
+            changes = ReportedChange.objects.bulk_create(
                 ReportedChange(checkin=checkin, kind=k, about=a, subject=s[:300], report=r[:1000])
                 for k, a, s, r in reports
             )
+            log.record(ctx, Action.CREATE, [reported(c, visit.patient_id) for c in changes])
     except IntegrityError:
         # Submitted twice at once: the other request's check-in stands.
         return CheckIn.objects.get(appointment_id=visit.id)
     return checkin
 
 
-def check_decide_change(user: Any, change: ReportedChange, decision: str) -> bool:
+def check_decide_change(
+    ctx: AccessContext, user: Any, change: ReportedChange, decision: str
+) -> bool:
     """Accept (the clinician has made the change in the record) or dismiss a pending
     report. Precondition: the change was read with access_reported_change. False when it
     was already decided (by someone else, or a double click)."""
     state = (
         ReportedChange.State.ACCEPTED if decision == "accept" else ReportedChange.State.DISMISSED
     )
-    return do_decide_change(user, change, state)
+    return do_decide_change(ctx, user, change, state)
 
 
-def do_decide_change(user: Any, change: ReportedChange, state: str) -> bool:
-    decided = ReportedChange.objects.filter(
-        pk=change.pk, state=ReportedChange.State.PENDING
-    ).update(state=state, decided_by=user, decided_at=timezone.now())
-    return decided == 1
+def do_decide_change(ctx: AccessContext, user: Any, change: ReportedChange, state: str) -> bool:
+    """The decision and its audit entry (an update of the report), in one transaction."""
+    with transaction.atomic():
+        decided = ReportedChange.objects.filter(
+            pk=change.pk, state=ReportedChange.State.PENDING
+        ).update(state=state, decided_by=user, decided_at=timezone.now())
+        if decided != 1:
+            return False
+        log.record(ctx, Action.UPDATE, [reported(change, change.checkin.patient_id)])
+    return True

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from porch.access.context import AccessContext
+from porch.audit import log
+from porch.audit.models import Action
 from porch.chart import fhirtext as ft
 from porch.chart import queries as chart_queries
 from porch.checkin.models import CheckIn, ReportedChange, VisitQuestionnaire
@@ -167,10 +169,23 @@ def record_to_review(ctx: AccessContext, patient_id: str) -> Record:
     return record
 
 
-def changes_for(checkin: CheckIn | None) -> list[ReportedChange]:
+# The audit log's resource type for a ReportedChange row (health information kept outside
+# the record store, so its reads and writes are logged here, not by the store).
+REPORTED_CHANGE = "ReportedChange"
+
+
+def reported(change: ReportedChange, patient_id: str) -> log.Access:
+    return log.Access(patient_id, REPORTED_CHANGE, str(change.pk))
+
+
+def changes_for(ctx: AccessContext, checkin: CheckIn | None) -> list[ReportedChange]:
+    """What the patient reported at check-in; each one read is written to the audit log.
+    Precondition: the check-in's visit was read with ctx."""
     if checkin is None:
         return []
-    return list(checkin.changes.select_related("decided_by"))
+    changes = list(checkin.changes.select_related("decided_by"))
+    log.record(ctx, Action.READ, [reported(c, checkin.patient_id) for c in changes])
+    return changes
 
 
 def questionnaire_response(ctx: AccessContext, checkin: CheckIn | None) -> dict[str, Any] | None:

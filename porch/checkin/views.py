@@ -59,7 +59,7 @@ def staff_checkin(request: HttpRequest, fhir_id: str) -> HttpResponse:
         "visit": visit,
         "done": done,
         "answers": answer_lines(response) if response else [],
-        "changes": queries.changes_for(done),
+        "changes": queries.changes_for(ctx, done),
     }
     return render(request, "checkin/staff.html", context)
 
@@ -68,10 +68,11 @@ def staff_checkin(request: HttpRequest, fhir_id: str) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept or dismiss one reported change."""
-    change, visit = queries.access_reported_change(request_context(request), pk)
+    ctx = request_context(request)
+    change, visit = queries.access_reported_change(ctx, pk)
     form = DecisionForm(request.POST)
     if form.is_valid() and actions.check_decide_change(
-        request.user, change, form.cleaned_data["decision"]
+        ctx, request.user, change, form.cleaned_data["decision"]
     ):
         messages.success(request, _("Saved."))
     else:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from porch.access.tests.helpers import client_of
 from porch.access.tests.records import Cast, create, system
+from porch.audit.models import Action, AuditEvent
 from porch.checkin import queries
 from porch.checkin.models import CheckIn, ReportedChange
 from porch.checkin.tests.records import appointment, stored_questionnaire
@@ -308,6 +309,26 @@ def test_the_clinician_sees_the_check_in_and_reconciles_the_reports(cast: Cast, 
     assert (phone.state, phone.decided_by) == ("accepted", cast.cruz)
     assert medicine.state == "dismissed"
     assert record_versions() == before
+
+
+def _change_events(action: str) -> list[tuple[int | None, str, str]]:
+    rows = AuditEvent.objects.filter(resource_type="ReportedChange", action=action)
+    return sorted(rows.values_list("user_id", "patient_id", "resource_id"))
+
+
+def test_the_reports_read_and_decided_are_in_ana_s_audit_log(cast: Cast, visit: str) -> None:
+    phone, medicine = _reported(cast, visit)
+    made = [(cast.ana.pk, "ana", str(c.pk)) for c in (phone, medicine)]
+    assert _change_events(Action.CREATE) == sorted(made)
+    cruz = client_of(cast.cruz)
+    assert cruz.get(f"/staff/appointments/{visit}/check-in/").status_code == 200
+    seen = [(cast.cruz.pk, "ana", str(c.pk)) for c in (phone, medicine)]
+    assert _change_events(Action.READ) == sorted(seen)
+    cruz.post(f"/staff/check-in/changes/{phone.pk}/", {"decision": "accept"})
+    # A second click, and an outsider's try, decide nothing and log no change.
+    cruz.post(f"/staff/check-in/changes/{phone.pk}/", {"decision": "dismiss"})
+    client_of(cast.diaz).post(f"/staff/check-in/changes/{medicine.pk}/", {"decision": "accept"})
+    assert _change_events(Action.UPDATE) == [(cast.cruz.pk, "ana", str(phone.pk))]
 
 
 def test_only_the_patient_s_clinicians_see_and_decide(cast: Cast, visit: str) -> None:
