@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from porch.lib.text import no_controls
 from porch.medications import actions, resources
 from porch.medications.models import RefillStatus
 from porch.medications.queries import Pharmacy
-from porch.messaging.forms import _no_controls
 
 
 class RefillForm(forms.Form):
@@ -45,7 +45,7 @@ class RefillForm(forms.Form):
         ]
 
     def clean_note(self) -> str:
-        return _no_controls(self.cleaned_data["note"])
+        return no_controls(self.cleaned_data["note"])
 
     def chosen_pharmacy(self) -> Pharmacy:
         return self.pharmacies[self.cleaned_data["pharmacy"]]
@@ -96,10 +96,10 @@ class AnswerForm(forms.Form):
     )
 
     def clean_dosage_text(self) -> str:
-        return _no_controls(self.cleaned_data["dosage_text"])
+        return no_controls(self.cleaned_data["dosage_text"])
 
     def clean_reason(self) -> str:
-        return _no_controls(self.cleaned_data["reason"])
+        return no_controls(self.cleaned_data["reason"])
 
     def answer(self) -> actions.Answer:
         data = self.cleaned_data

@@ -8,23 +8,13 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from porch.lib.text import no_controls
 from porch.messaging.models import Status, Topic
 from porch.messaging.queries import Recipient
 
 SUBJECT_MAX = 150
 MESSAGE_MAX = 10_000
 NOTE_MAX = 4_000
-# Line breaks and tabs are words' business; other control characters are not (and FHIR
-# strings may not hold them).
-_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
-
-
-def _no_controls(value: str) -> str:
-    if any((ord(c) < 32 and c not in _ALLOWED_CONTROLS) or ord(c) == 127 for c in value):
-        raise forms.ValidationError(
-            _("This contains control characters that cannot be stored. Remove them and try again.")
-        )
-    return value
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -97,10 +87,10 @@ class NewMessageForm(forms.Form):
             del self.fields["private"]
 
     def clean_subject(self) -> str:
-        return _no_controls(self.cleaned_data["subject"])
+        return no_controls(self.cleaned_data["subject"])
 
     def clean_body(self) -> str:
-        return _no_controls(self.cleaned_data["body"])
+        return no_controls(self.cleaned_data["body"])
 
     @property
     def chosen_recipient(self) -> Recipient:
@@ -112,7 +102,7 @@ class ReplyForm(forms.Form):
     attachments = AttachmentsField(label=_("Attach photos or PDFs (optional)"))
 
     def clean_body(self) -> str:
-        return _no_controls(self.cleaned_data["body"])
+        return no_controls(self.cleaned_data["body"])
 
 
 class StaffFilterForm(forms.Form):
@@ -166,7 +156,7 @@ class NoteForm(forms.Form):
     )
 
     def clean_body(self) -> str:
-        return _no_controls(self.cleaned_data["body"])
+        return no_controls(self.cleaned_data["body"])
 
 
 class QuickReplyForm(forms.Form):
@@ -180,4 +170,4 @@ class QuickReplyForm(forms.Form):
     )
 
     def clean_body(self) -> str:
-        return _no_controls(self.cleaned_data["body"])
+        return no_controls(self.cleaned_data["body"])

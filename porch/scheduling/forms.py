@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from porch.messaging.forms import _no_controls
+from porch.lib.text import no_controls
 from porch.scheduling.models import VisitType
 
 REASON_MAX = 300
@@ -57,4 +57,4 @@ class CancelForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        return _no_controls(self.cleaned_data["reason"])
+        return no_controls(self.cleaned_data["reason"])
