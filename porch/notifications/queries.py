@@ -44,7 +44,7 @@ def access_notification(user_id: int, notification_id: int) -> Notification:
 
 def delivery_log(status: str = "", *, limit: int = LOG_PAGE_SIZE) -> QuerySet[Delivery]:
     """Deliveries that ended or are under way, newest first, optionally of one status."""
-    rows = Delivery.objects.select_related("notification").order_by("-created_at", "-pk")
+    rows = Delivery.objects.order_by("-created_at", "-pk")
     if status:
         rows = rows.filter(status=status)
     return rows[:limit]

@@ -170,6 +170,23 @@ def test_staff_see_the_delivery_log_filtered_by_status(client: Client, cast: Cas
         )
 
 
+def test_the_delivery_log_takes_the_same_queries_for_few_and_many(
+    client: Client, cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    do_notify_users([cast.ana.pk], Kind.MESSAGE, link="/m/", key="k:0")
+    client.force_login(cast.fran)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/notifications/log/")
+    for i in range(1, 30):
+        do_notify_users([cast.ana.pk, cast.mallory.pk], Kind.MESSAGE, link="/m/", key=f"k:{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/notifications/log/")
+    assert page.content.decode().count('data-label="Channel"') == 59
+
+
 def test_patients_and_clinicians_do_not_see_the_delivery_log(client: Client, cast: Cast) -> None:
     for person in (cast.ana, cast.cruz, cast.ben):
         client.force_login(person)
