@@ -28,7 +28,6 @@ from porch.messaging.models import (
     Attachment,
     Conversation,
     InternalNote,
-    Message,
     Pool,
     ReadMark,
     Status,
@@ -583,7 +582,3 @@ def colleagues(member: StaffMember) -> list[User]:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
-
-
-def unread_messages_for_staff(conversation: Conversation) -> QuerySet[Message]:
-    return conversation.messages.filter(side=Message.Side.PATIENT, read_at=None)
