@@ -501,6 +501,23 @@ def access_attachment(ctx: AccessContext, document_id: str) -> Attachment:
     return row
 
 
+def access_staff_attachment(
+    request: HttpRequest, member: StaffMember, document_id: str
+) -> Attachment:
+    """The attachment of a conversation the staff member may handle, read with that one
+    patient's context. Raises Http404 for missing and not-theirs alike."""
+    row = (
+        Attachment.objects.filter(document_id=document_id)
+        .select_related("message__conversation")
+        .first()
+    )
+    # Missing, or in a conversation they may not handle: not found.
+    if row is None or not may_handle(member, row.message.conversation):
+        raise Http404("No such file")
+    patient_id = row.message.conversation.patient_id
+    return access_attachment(staff_context(request, member, patient_id), document_id)
+
+
 QUEUE_MINE = "mine"
 QUEUE_ALL = "all"
 

@@ -25,7 +25,7 @@ from porch.messaging.forms import (
     StaffFilterForm,
     StatusForm,
 )
-from porch.messaging.models import Attachment, QuickReply, Status
+from porch.messaging.models import QuickReply, Status
 from porch.results.queries import patient_facing
 
 
@@ -128,18 +128,7 @@ def attachment(request: HttpRequest, fhir_id: str) -> FileResponse:
     if patient_facing(ctx):
         row = queries.access_attachment(queries.patient_record(ctx)[0], fhir_id)
     else:
-        member = queries.staff_member(request)
-        found = Attachment.objects.filter(document_id=fhir_id).select_related(
-            "message__conversation"
-        )
-        row_or_none = found.first()
-        # Missing, or in a conversation they may not handle: not found.
-        if row_or_none is None or not queries.may_handle(member, row_or_none.message.conversation):
-            raise Http404("No such file")
-        staff_ctx = queries.staff_context(
-            request, member, row_or_none.message.conversation.patient_id
-        )
-        row = queries.access_attachment(staff_ctx, fhir_id)
+        row = queries.access_staff_attachment(request, queries.staff_member(request), fhir_id)
     try:
         handle = attachments.path_of(row.stored_name).open("rb")
     except (OSError, ValueError) as error:
