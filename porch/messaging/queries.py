@@ -405,6 +405,15 @@ def thread(ctx: AccessContext, conversation: Conversation, user_id: int) -> Thre
     )
 
 
+def staff_thread(ctx: AccessContext, conversation: Conversation, user_id: int) -> Thread:
+    """`thread`, with the care team's internal notes. The notes are read only once the
+    record has let ctx read the conversation, a read it wrote to the audit log; they hold
+    health information too. Raises Http404 as `thread` does."""
+    detail = thread(ctx, conversation, user_id)
+    detail.notes = list(conversation.internal_notes.select_related("author"))
+    return detail
+
+
 def _role_of(user: User | None) -> str:
     """The care-team role to show beside a reader's name."""
     if user is None:

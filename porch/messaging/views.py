@@ -182,8 +182,7 @@ def staff_thread(request: HttpRequest, fhir_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Your reply was sent."))
             return redirect("messaging:staff_thread", fhir_id=fhir_id)
-    detail = queries.thread(ctx, conversation, member.user.pk)
-    detail.notes = list(conversation.internal_notes.select_related("author"))
+    detail = queries.staff_thread(ctx, conversation, member.user.pk)
     actions.do_mark_read(conversation, member.user, care_team=True)
     context = {
         "thread": detail,

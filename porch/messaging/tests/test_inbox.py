@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from porch.access.tests.helpers import client_of, fhir
 from porch.access.tests.records import Cast, system
+from porch.audit.models import Action, AuditEvent
 from porch.messaging import officehours
 from porch.messaging.models import Conversation, InternalNote, Message, Pool, QuickReply, Status
 from porch.messaging.tests.records import closed_pool, latest, write
@@ -125,6 +126,10 @@ def test_internal_notes_are_never_shown_to_the_patient_or_put_in_the_record(
     assert (
         "Call her back" in cruz.get(f"/staff/messages/{conversation.thread_id}/").content.decode()
     )
+    # Shown with the conversation, whose reading the audit log holds.
+    assert AuditEvent.objects.filter(
+        user_id=cast.cruz.pk, patient_id="ana", action=Action.SEARCH, resource_type="Communication"
+    ).exists()
     ana = client_of(cast.ana)
     assert "Call her back" not in ana.get(f"/messages/{conversation.thread_id}/").content.decode()
     assert "Call her back" not in ana.get("/messages/").content.decode()
