@@ -4,6 +4,7 @@ parse, queries read and authorize, actions write."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from porch.messaging.forms import (
     StaffFilterForm,
     StatusForm,
 )
-from porch.messaging.models import QuickReply, Status
+from porch.messaging.models import Conversation, QuickReply, Status
 from porch.results.queries import patient_facing
 
 
@@ -200,55 +201,56 @@ def staff_thread(request: HttpRequest, fhir_id: str) -> HttpResponse:
     return render(request, "messaging/thread.html", context, status=status)
 
 
-def _staff_change(request: HttpRequest, fhir_id: str) -> tuple[queries.StaffMember, Any]:
+def _staff_change(
+    request: HttpRequest,
+    fhir_id: str,
+    change: Callable[[queries.StaffMember, Conversation], None],
+    saved: str,
+) -> HttpResponse:
+    """One change from the thread's side panel: `change` writes (or raises MessageRefused,
+    whose reasons are shown); back to the conversation either way."""
     member = queries.staff_member(request)
     conversation, _ctx = queries.access_staff_conversation(request, member, fhir_id)
-    return member, conversation
+    try:
+        change(member, conversation)
+    except actions.MessageRefused as refusal:
+        messages.error(request, " ".join(refusal.reasons))
+    else:
+        messages.success(request, saved)
+    return redirect("messaging:staff_thread", fhir_id=fhir_id)
 
 
 @login_required
 @require_POST
 def staff_assign(request: HttpRequest, fhir_id: str) -> HttpResponse:
-    member, conversation = _staff_change(request, fhir_id)
-    form = AssignForm(request.POST, colleagues=queries.colleagues(member))
-    try:
+    def assign(member: queries.StaffMember, conversation: Conversation) -> None:
+        form = AssignForm(request.POST, colleagues=queries.colleagues(member))
         if not form.is_valid():
             raise actions.MessageRefused(_("Choose a colleague from the list."))
         actions.check_assign(member, conversation, form.cleaned_data["assignee"])
-    except actions.MessageRefused as refusal:
-        messages.error(request, " ".join(refusal.reasons))
-    else:
-        messages.success(request, _("Assignment saved."))
-    return redirect("messaging:staff_thread", fhir_id=fhir_id)
+
+    return _staff_change(request, fhir_id, assign, _("Assignment saved."))
 
 
 @login_required
 @require_POST
 def staff_status(request: HttpRequest, fhir_id: str) -> HttpResponse:
-    _member, conversation = _staff_change(request, fhir_id)
-    try:
+    def set_status(_member: queries.StaffMember, conversation: Conversation) -> None:
         actions.check_set_status(conversation, request.POST.get("status", ""))
-    except actions.MessageRefused as refusal:
-        messages.error(request, " ".join(refusal.reasons))
-    else:
-        messages.success(request, _("Status saved."))
-    return redirect("messaging:staff_thread", fhir_id=fhir_id)
+
+    return _staff_change(request, fhir_id, set_status, _("Status saved."))
 
 
 @login_required
 @require_POST
 def staff_note(request: HttpRequest, fhir_id: str) -> HttpResponse:
-    member, conversation = _staff_change(request, fhir_id)
-    form = NoteForm(request.POST)
-    try:
+    def add_note(member: queries.StaffMember, conversation: Conversation) -> None:
+        form = NoteForm(request.POST)
         if not form.is_valid():
             raise actions.MessageRefused(*[str(e) for e in form.errors.get("body", [])])
         actions.check_add_note(member, conversation, form.cleaned_data["body"])
-    except actions.MessageRefused as refusal:
-        messages.error(request, " ".join(refusal.reasons))
-    else:
-        messages.success(request, _("Note saved. The patient does not see it."))
-    return redirect("messaging:staff_thread", fhir_id=fhir_id)
+
+    return _staff_change(request, fhir_id, add_note, _("Note saved. The patient does not see it."))
 
 
 @login_required

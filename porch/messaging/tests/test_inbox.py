@@ -142,6 +142,35 @@ def test_internal_notes_are_never_shown_to_the_patient_or_put_in_the_record(
     assert InternalNote.objects.count() == 1
 
 
+def test_each_handling_change_says_whether_it_was_saved_and_why_not(
+    cast: Cast, pools: dict[str, Pool]
+) -> None:
+    write(client_of(cast.ana))
+    conversation = latest()
+    cruz = client_of(cast.cruz)
+    url = f"/staff/messages/{conversation.thread_id}/"
+
+    def said(path: str, data: dict[str, str]) -> str:
+        response = cruz.post(url + path, data, follow=True)
+        assert response.redirect_chain == [(url, 302)]
+        return str(response.content.decode())
+
+    assert "Choose a status from the list." in said("status/", {"status": "bogus"})
+    assert "Choose a colleague from the list." in said("assign/", {"assignee": "x"})
+    assert "Choose a colleague from the list." in said("assign/", {"assignee": str(cast.ana.pk)})
+    assert "control characters" in said("notes/", {"body": "Call\x07 her"})
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.assignee) == (Status.OPEN, None)
+    assert not InternalNote.objects.exists()
+
+    assert "Status saved." in said("status/", {"status": "closed"})
+    assert "Assignment saved." in said("assign/", {"assignee": str(cast.fran.pk)})
+    assert "Note saved. The patient does not see it." in said("notes/", {"body": "Call her"})
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.assignee) == (Status.CLOSED, cast.fran)
+    assert InternalNote.objects.get().body == "Call her"
+
+
 def test_outside_office_hours_the_pool_answers_with_when_to_expect_an_answer(
     cast: Cast, pools: dict[str, Pool]
 ) -> None:

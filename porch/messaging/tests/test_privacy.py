@@ -156,6 +156,7 @@ def test_staff_who_may_not_handle_it_get_not_found(cast: Cast, pools: dict[str, 
             assert client.post(url, {"body": "x"}).status_code == 404
             assert client.post(url + "status/", {"status": "closed"}).status_code == 404
             assert client.post(url + "notes/", {"body": "x"}).status_code == 404
+            assert client.post(url + "assign/", {"assignee": ""}).status_code == 404
         assert "Rash on my arm" not in client.get("/staff/messages/").content.decode()
     assert Message.objects.count() == 2
     # Fran handles the front desk's conversation, Dr. Cruz both (his own, and Ana is his
