@@ -8,6 +8,7 @@ caller's database transaction. Callers hold the transaction; nothing here commit
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -146,39 +147,48 @@ class Writer:
 
     def _reindex(self, changed: list[Resource], new: list[Resource]) -> None:
         if changed:
-            ids = [r.pk for r in changed]
-            live_ids = [r.pk for r in changed if not r.deleted]
-            for model in _INDEX_MODELS:
-                # A deletion keeps its compartment rows so the patient can still read its history.
-                targets = live_ids if model is Compartment else ids
-                model.objects.filter(resource_id__in=targets).delete()  # type: ignore[attr-defined]
-        base = settings.SITE_URL + "/fhir"
-        batches: dict[type[Model], list[tuple[Any, ...]]] = {m: [] for m in _INDEX_MODELS}
-        for write in self.staged:
-            if write.content is not None and write.row is not None:
-                _collect(batches, write.row, indexing.extract(write.content, base))
-        _insert_rows(batches)
+            # A deletion keeps its compartment rows so the patient can still read its history.
+            _drop_index_rows(
+                [r.pk for r in changed], compartments_of=[r.pk for r in changed if not r.deleted]
+            )
+        _write_index_rows(
+            (write.row, write.content)
+            for write in self.staged
+            if write.content is not None and write.row is not None
+        )
 
 
 def reindex(resource_type: str, batch: int = BULK_BATCH) -> int:
     """Rebuild the search index rows of every current resource of one type, e.g. after
     a search parameter was added to searchparams.py. Compartment rows are rebuilt too.
     Runs in the caller's transaction; returns the number of resources indexed."""
-    base = settings.SITE_URL + "/fhir"
     done = 0
     rows = Resource.objects.filter(resource_type=resource_type, deleted=False).order_by("pk")
     last = 0
     while chunk := list(rows.filter(pk__gt=last)[:batch]):
         ids = [r.pk for r in chunk]
-        for model in _INDEX_MODELS:
-            model.objects.filter(resource_id__in=ids).delete()  # type: ignore[attr-defined]
-        batches: dict[type[Model], list[tuple[Any, ...]]] = {m: [] for m in _INDEX_MODELS}
-        for row in chunk:
-            _collect(batches, row, indexing.extract(orjson.loads(row.content), base))
-        _insert_rows(batches)
+        _drop_index_rows(ids, compartments_of=ids)
+        _write_index_rows((row, orjson.loads(row.content)) for row in chunk)
         done += len(chunk)
         last = chunk[-1].pk
     return done
+
+
+def _drop_index_rows(ids: list[int], compartments_of: list[int]) -> None:
+    """Delete the index rows of resources `ids`, and the compartment rows of
+    `compartments_of`."""
+    for model in _INDEX_MODELS:
+        targets = compartments_of if model is Compartment else ids
+        model.objects.filter(resource_id__in=targets).delete()  # type: ignore[attr-defined]
+
+
+def _write_index_rows(resources: Iterable[tuple[Resource, dict[str, Any]]]) -> None:
+    """Insert the index rows of each (stored row, its content)."""
+    base = settings.SITE_URL + "/fhir"
+    batches: dict[type[Model], list[tuple[Any, ...]]] = {m: [] for m in _INDEX_MODELS}
+    for row, content in resources:
+        _collect(batches, row, indexing.extract(content, base))
+    _insert_rows(batches)
 
 
 # The IndexRows attribute and the columns after (resource_id, resource_type, param) of each
