@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from porch.access.context import AccessContext
-from porch.record import repository, search
+from porch.record import bundles, search
 from porch.record.stored import StoredResource
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -36,17 +36,24 @@ PAGE = 500
 
 def tidy_names() -> int:
     """Give the demo's patients and practitioners the names people have, without
-    Synthea's numbers: a new version of each numbered one. Returns how many changed."""
+    Synthea's numbers: a new version of each numbered one, all in one transaction Bundle.
+    Returns how many changed."""
     ctx = AccessContext.system(actor="system:demo", purpose="operations")
-    changed = 0
+    entries = []
     for resource_type in ("Patient", "Practitioner"):
         for stored in _every(ctx, resource_type):
             content = stored.content or {}
             tidy = [_tidy_name(name) for name in content.get("name") or []]
             if tidy != content.get("name"):
-                repository.update(ctx, resource_type, stored.id, {**content, "name": tidy})
-                changed += 1
-    return changed
+                entries.append(
+                    {
+                        "resource": {**content, "name": tidy},
+                        "request": {"method": "PUT", "url": f"{resource_type}/{stored.id}"},
+                    }
+                )
+    if entries:
+        bundles.process(ctx, {"resourceType": "Bundle", "type": "transaction", "entry": entries})
+    return len(entries)
 
 
 def _every(ctx: AccessContext, resource_type: str) -> list[StoredResource]:
