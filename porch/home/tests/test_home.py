@@ -44,6 +44,7 @@ def test_a_parent_never_sees_the_teens_confidential_result_on_home(cast: Cast) -
     shown = attention(page(client_for(cast.ben, "teo"), "/"))
     assert "Blood count" in shown
     assert "Chlamydia" not in shown
+    assert "Chlamydia" in attention(page(client_for(cast.teo), "/"))  # Teo's own home has it
 
 
 def test_the_home_page_shows_only_the_open_record(cast: Cast) -> None:
