@@ -277,7 +277,7 @@ def _check_pages(
 
 # --- Messages and notifications (issue 5) -------------------------------------------------
 
-# {thread}: Ana's conversation with Dr. Cruz, answered; {notice}: her notice of the answer.
+# {thread}: Ana's conversation with Dr. Cruz, answered.
 PATIENT_MESSAGE_PAGES = [
     "/messages/",
     "/messages/new/",
