@@ -102,6 +102,11 @@ TYPE_WORDS: dict[str, tuple[Promise, Promise]] = {
         pgettext_lazy("record activity", "a questionnaire answer"),
         pgettext_lazy("record activity", "questionnaire answers"),
     ),
+    # Check-in's reports (porch.checkin), kept outside the record store and logged by it.
+    "ReportedChange": (
+        pgettext_lazy("record activity", "a change reported at check-in"),
+        pgettext_lazy("record activity", "changes reported at check-in"),
+    ),
     "Media": (
         pgettext_lazy("record activity", "an image"),
         pgettext_lazy("record activity", "images"),

@@ -243,3 +243,13 @@ def test_every_sentence_and_word_of_the_page_has_its_spanish(own_record: bool) -
         # "personal details" is the same word for one or many.
         assert es != en, en
     assert [r for en, r in zip(english_roles, spanish_roles, strict=True) if r == en] == []
+
+
+def test_a_clinician_reading_check_in_reports_is_told_in_words(cast: Cast) -> None:
+    ana = cast.ana_id
+    cruz = _as(cast.cruz, "clinician", {ana})
+    log.record(cruz, Action.READ, [log.Access(ana, "ReportedChange", "7")])
+    lines = _lines(signed_in(cast.ana).get(URL))
+    assert [_without_moment(line) for line in lines] == [
+        "Ada Cruz (clinician) viewed a change reported at check-in in your record"
+    ]
