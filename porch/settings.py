@@ -383,11 +383,6 @@ ACCOUNT_RATE_LIMITS["send_message"] = f"{MESSAGES_PER_MINUTE}/m/user"
 # The pool (messaging Pool slug) that gets a refill request when the prescriber has no
 # Porch account or belongs to no pool.
 REFILL_POOL = env_str("REFILL_POOL", "nurses") or ""
-# Where a patient books a visit when a refill needs one (the visit type is added as
-# ?visit_type=<slug>).
-REFILL_BOOKING_PATH = env_str("REFILL_BOOKING_PATH", "/appointments/") or "/appointments/"
-if not REFILL_BOOKING_PATH.startswith("/"):
-    raise ImproperlyConfigured("REFILL_BOOKING_PATH must be a path in Porch, starting with /")
 
 # --- Check-in before a visit (porch/checkin; docs/configuration.md) ---
 # Patients may check in for a booked visit from this many days before its start until it

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from porch.access.context import AccessContext
@@ -149,7 +149,7 @@ class RefillLine:
 
 
 def booking_url(visit_type: str) -> str:
-    return f"{settings.REFILL_BOOKING_PATH}?{urlencode({'visit_type': visit_type})}"
+    return f"{reverse('scheduling:find')}?{urlencode({'visit_type': visit_type})}"
 
 
 def _line(row: RefillRequest, task: dict[str, Any], patient_name: str = "") -> RefillLine:

@@ -10,7 +10,8 @@ from porch.scheduling.models import AvailabilityTemplate, ScheduleException, Vis
 
 @admin.register(VisitType)
 class VisitTypeAdmin(admin.ModelAdmin[VisitType]):
-    list_display = ("name", "minutes", "video", "policy", "who", "book_ahead_days")
+    list_display = ("name", "slug", "minutes", "video", "policy", "who", "book_ahead_days")
+    prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(AvailabilityTemplate)

@@ -19,6 +19,7 @@ class FindForm(forms.Form):
     visit_type = forms.ModelChoiceField(
         label=_("Visit type"),
         queryset=VisitType.objects.exclude(policy=VisitType.Policy.OFFLINE),
+        to_field_name="slug",
         required=False,
         empty_label=_("Any"),
     )

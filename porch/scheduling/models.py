@@ -38,6 +38,9 @@ class VisitType(models.Model):
         EXISTING = "existing", _("Existing patients only")
 
     name = models.CharField(max_length=80, unique=True)
+    # The visit type's code in Appointments and Slots, in links (?visit_type=follow-up) and
+    # in check-in's questionnaire mapping: stable when the name is reworded.
+    slug = models.SlugField(max_length=40, unique=True)
     minutes = models.PositiveSmallIntegerField(validators=[_multiple_of_cell])
     video = models.BooleanField(default=False)
     policy = models.CharField(max_length=10, choices=Policy.choices, default=Policy.BOOK)

@@ -18,7 +18,7 @@ def instant(moment: datetime) -> str:
 def visit_type_concept(visit_type: VisitType) -> dict[str, Any]:
     return {
         "coding": [
-            {"system": VISIT_TYPE_SYSTEM, "code": str(visit_type.pk), "display": visit_type.name}
+            {"system": VISIT_TYPE_SYSTEM, "code": visit_type.slug, "display": visit_type.name}
         ]
     }
 

@@ -17,7 +17,7 @@ from porch.access.tests.records import Cast, create, system
 from porch.audit.models import Action, AuditEvent
 from porch.checkin import queries
 from porch.checkin.models import CheckIn, ReportedChange
-from porch.checkin.tests.records import appointment, stored_questionnaire
+from porch.checkin.tests.records import VISIT_TYPE, appointment, stored_questionnaire
 from porch.record import repository, search
 from porch.scheduling.queries import Visit
 
@@ -221,7 +221,8 @@ def test_an_appointment_booked_in_porch_is_checked_in_for(cast: Cast) -> None:
     visit: Visit = page.context["visit"]
     assert (visit.patient_id, visit.visit_type) == ("ana", "Follow-up")
     assert (visit.clinician_id, visit.location) == ("pr-cruz", CLINIC)
-    assert visit.visit_code == str(clinic.follow_up.pk)
+    # The code is the slug, so the visit type's questionnaire mapping applies.
+    assert visit.visit_code == clinic.follow_up.slug == VISIT_TYPE
 
 
 def test_check_in_opens_just_inside_the_configured_days(cast: Cast) -> None:

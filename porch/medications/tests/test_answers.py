@@ -112,7 +112,7 @@ def test_the_clinician_may_ask_for_a_visit_with_a_link_to_book_it(
     task = repository.read(system(), "Task", row.task_id).content or {}
     assert task["businessStatus"]["coding"][0]["code"] == "visit-needed"
     page = client_of(cast.ana).get("/medications/refills/").content.decode()
-    assert "Visit needed" in page and 'href="/appointments/?visit_type=annual"' in page
+    assert "Visit needed" in page and 'href="/appointments/book/?visit_type=annual"' in page
 
 
 def test_a_request_is_answered_once(cast: Cast, pools: dict[str, Pool]) -> None:

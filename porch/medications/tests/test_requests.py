@@ -149,7 +149,7 @@ def test_a_controlled_substance_goes_straight_to_visit_needed(
     assert task["statusReason"]["text"] == "Pain medicines of this kind are renewed at a visit."
     page = ana.get("/medications/refills/").content.decode()
     assert "Visit needed" in page and "renewed at a visit" in page
-    assert 'href="/appointments/?visit_type=follow-up"' in page
+    assert 'href="/appointments/book/?visit_type=follow-up"' in page
     # Nothing for the care team to answer.
     assert not Notification.objects.filter(kind=Kind.REFILL_REQUEST).exists()
     assert "Acetaminophen" not in client_of(cast.cruz).get("/staff/refills/").content.decode()

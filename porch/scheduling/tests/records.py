@@ -33,14 +33,20 @@ class Clinic:
 
 def build_clinic(days: int = 7) -> Clinic:
     clinic = Clinic(
-        follow_up=VisitType.objects.create(name="Follow-up", minutes=20, cancel_cutoff_hours=0),
-        new_patient=VisitType.objects.create(name="New patient", minutes=40, who=VisitType.Who.NEW),
-        teen=VisitType.objects.create(name="Teen visit", minutes=20, min_age=12, max_age=17),
+        follow_up=VisitType.objects.create(
+            name="Follow-up", slug="follow-up", minutes=20, cancel_cutoff_hours=0
+        ),
+        new_patient=VisitType.objects.create(
+            name="New patient", slug="new-patient", minutes=40, who=VisitType.Who.NEW
+        ),
+        teen=VisitType.objects.create(
+            name="Teen visit", slug="teen", minutes=20, min_age=12, max_age=17
+        ),
         annual=VisitType.objects.create(
-            name="Annual physical", minutes=30, policy=VisitType.Policy.REQUEST
+            name="Annual physical", slug="annual", minutes=30, policy=VisitType.Policy.REQUEST
         ),
         home=VisitType.objects.create(
-            name="Home visit", minutes=20, policy=VisitType.Policy.OFFLINE
+            name="Home visit", slug="home", minutes=20, policy=VisitType.Policy.OFFLINE
         ),
     )
     for weekday in range(7):

@@ -32,7 +32,7 @@ def _slot_status(slot: Slot) -> str:
 
 def test_ana_finds_a_time_and_books_it_in_two_steps(cast: Cast, clinic: Clinic) -> None:
     ana = client_of(cast.ana)
-    found = ana.get("/appointments/book/", {"visit_type": clinic.follow_up.pk})
+    found = ana.get("/appointments/book/", {"visit_type": clinic.follow_up.slug})
     assert found.status_code == 200
     slot = free(clinic.follow_up)
     assert f"/appointments/book/{slot.pk}/" in found.content.decode()

@@ -38,7 +38,7 @@ def _template(weekday: int, visit_type: VisitType) -> AvailabilityTemplate:
 @pytest.fixture
 def follow_up(settings: object) -> VisitType:
     settings.TIME_ZONE = "America/New_York"  # type: ignore[attr-defined]
-    return VisitType.objects.create(name="Follow-up", minutes=20)
+    return VisitType.objects.create(name="Follow-up", slug="follow-up", minutes=20)
 
 
 @pytest.mark.parametrize("day", [SPRING, AUTUMN])
