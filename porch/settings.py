@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "porch.scheduling",
     "porch.checkin",
     "porch.medications",
+    "porch.calendars",
+    "porch.waitlist",
+    "porch.frontdesk",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,8 @@ urlpatterns = [
     path("", include("porch.scheduling.urls")),
     path("", include("porch.checkin.urls")),
     path("", include("porch.medications.urls")),
+    path("", include("porch.calendars.urls")),
+    path("", include("porch.waitlist.urls")),
+    path("", include("porch.frontdesk.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,8 @@ class Kind(models.TextChoices):
     REFILL_UPDATE = "refill_update", _("Answer to a refill request")
     APPOINTMENT = "appointment", _("Appointment booked, changed or cancelled")
     APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
+    CHECKIN_OPEN = "checkin_open", _("Check-in open before a visit")
+    WAITLIST_OFFER = "waitlist_offer", _("Earlier appointment time offered")
     # To staff.
     PATIENT_MESSAGE = "patient_message", _("New message from a patient")
     REFILL_REQUEST = "refill_request", _("New refill request from a patient")

@@ -58,6 +58,8 @@ def kinds_for(user: Any) -> list[Kind]:
         Kind.REFILL_UPDATE,
         Kind.APPOINTMENT,
         Kind.APPOINTMENT_REMINDER,
+        Kind.CHECKIN_OPEN,
+        Kind.WAITLIST_OFFER,
         Kind.ACCOUNT,
     ]
     if is_staff_member(user):

@@ -18,6 +18,8 @@ SUBJECTS: dict[str, Promise] = {
     Kind.APPOINTMENT: _("An appointment update in Porch"),
     Kind.APPOINTMENT_REMINDER: _("An appointment reminder from Porch"),
     Kind.APPOINTMENT_REQUEST: _("New appointment request in Porch"),
+    Kind.CHECKIN_OPEN: _("Check in before your appointment"),
+    Kind.WAITLIST_OFFER: _("An earlier appointment time in Porch"),
 }
 
 LINES: dict[str, Promise] = {
@@ -33,6 +35,13 @@ LINES: dict[str, Promise] = {
     Kind.APPOINTMENT_REMINDER: _("You have an appointment soon. Sign in to Porch to see when."),
     Kind.APPOINTMENT_REQUEST: _(
         "A patient asked for an appointment. Sign in to Porch to answer it."
+    ),
+    Kind.CHECKIN_OPEN: _(
+        "You can now check in for an appointment. Sign in to Porch to do it before you come."
+    ),
+    Kind.WAITLIST_OFFER: _(
+        "An earlier appointment time is held for you for a short while. Sign in to Porch to "
+        "take it."
     ),
 }
 

@@ -24,6 +24,7 @@ from porch.record import repository
 from porch.record.repository import new_id
 from porch.scheduling import queries, resources
 from porch.scheduling.models import CELL_MINUTES, Booking, Claim, Slot, VisitType
+from porch.scheduling.signals import slot_freed
 from porch.scheduling.slots import clinic_zone, scheduling_context
 
 # Statuses of appointments that make someone an existing patient.
@@ -316,6 +317,7 @@ def do_cancel(
         )
         _mark_slot(booking.slot, "free")
         _notify(patient_id, booking.appointment_id, "cancelled")
+        slot_freed.send(Slot, slot=booking.slot, now=now)
 
 
 def do_reschedule(
@@ -331,6 +333,7 @@ def do_reschedule(
         _mark_slot(old.slot, "free")
         _mark_slot(slot, "busy")
         _notify(patient_id, old.appointment_id, "changed")
+        slot_freed.send(Slot, slot=old.slot, now=now)
     return booking
 
 

@@ -150,6 +150,8 @@ class Booking(models.Model):
     # Reminder sweeps claim these with a conditional update.
     reminded_day = models.BooleanField(default=False)
     reminded_hours = models.BooleanField(default=False)
+    # The check-in nudge, claimed the same way when check-in opens.
+    checkin_nudged = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -176,3 +178,45 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner_id} {self.cell}"
+
+
+class AppointmentRequest(models.Model):
+    """A patient's request for a visit type staff book (policy REQUEST): the queue's row.
+
+    What the patient wrote lives in the record, in the FHIR Appointment `appointment_id`
+    (status "proposed"; a declined request becomes "cancelled" with the reason). When staff
+    book it, that same Appointment becomes "booked" at the chosen slot.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the clinic")
+        BOOKED = "booked", _("Booked")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    appointment_id = models.CharField(max_length=64, unique=True)
+    patient_id = models.CharField(max_length=64, db_index=True)
+    visit_type = models.ForeignKey(VisitType, on_delete=models.PROTECT, related_name="requests")
+    # A preferred clinician, or blank for anyone.
+    practitioner_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The request form's one-time key: a second submit of it finds this request.
+    key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    booking = models.OneToOneField(
+        Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="request"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Request for Appointment/{self.appointment_id} ({self.status})"
