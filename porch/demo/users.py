@@ -37,10 +37,12 @@ from django.utils import timezone
 from porch.access.context import AccessContext
 from porch.access.models import ProxyGrant
 from porch.accounts.models import PatientLink, PractitionerLink, Role, RoleAssignment, User
+from porch.checkin import demo as checkin_demo
 from porch.medications import demo as medications_demo
 from porch.messaging import demo as messaging_demo
 from porch.record import repository, search
 from porch.record.stored import StoredResource
+from porch.scheduling import demo as scheduling_demo
 
 DOMAIN = "demo.porch.example"
 PASSWORD_FILE = "demo-password"  # noqa: S105 - the file name, not its content
@@ -305,6 +307,10 @@ def _accounts(
     messaging_demo.ensure_pools([care_user], [desk])
     messaging_demo.ensure_conversation(adult, patients.adult.id, care_user, caring.id)
     medications_demo.ensure(DEMO_CTX)
+    # Appointments: the two clinicians' hours, a follow-up booked for the adult patient,
+    # and the check-in questionnaire of follow-ups.
+    scheduling_demo.ensure(DEMO_CTX, caring.id, stranger.id, patients.adult.id)
+    checkin_demo.ensure_questionnaire("follow-up")
     staff += [("Front desk", desk, ""), ("Administrator", admin, "")]
 
     people = [

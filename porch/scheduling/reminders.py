@@ -1,5 +1,6 @@
 """Appointment reminders: a day and two hours before (settings
-APPOINTMENT_REMINDER_DAY_HOURS and APPOINTMENT_REMINDER_SOON_HOURS; 0 turns one off).
+APPOINTMENT_REMINDER_DAY_HOURS and APPOINTMENT_REMINDER_SOON_HOURS; 0 turns one off), and
+a nudge to check in when check-in opens (CHECKIN_OPENS_DAYS_BEFORE days before).
 
 The sweep is idempotent and safe to run on any number of workers at once: each booking's
 reminder is claimed with a conditional update (`reminded_day=False` to True) before the
@@ -19,14 +20,28 @@ from porch.notifications.actions import do_notify_record_audience
 from porch.notifications.kinds import Kind
 from porch.scheduling.models import Booking
 
+_DETAIL = "scheduling:detail"
+_CHECKIN = "checkin:checkin"
+
 
 def sweep_reminders(now: datetime | None = None) -> int:
     """Send the reminders now due; returns how many bookings were reminded."""
     now = now or timezone.now()
     sent = 0
-    for flag, hours in (
-        ("reminded_day", settings.APPOINTMENT_REMINDER_DAY_HOURS),
-        ("reminded_hours", settings.APPOINTMENT_REMINDER_SOON_HOURS),
+    for flag, hours, kind, page in (
+        (
+            "reminded_day",
+            settings.APPOINTMENT_REMINDER_DAY_HOURS,
+            Kind.APPOINTMENT_REMINDER,
+            _DETAIL,
+        ),
+        (
+            "reminded_hours",
+            settings.APPOINTMENT_REMINDER_SOON_HOURS,
+            Kind.APPOINTMENT_REMINDER,
+            _DETAIL,
+        ),
+        ("checkin_nudged", settings.CHECKIN_OPENS_DAYS_BEFORE * 24, Kind.CHECKIN_OPEN, _CHECKIN),
     ):
         if not hours:
             continue
@@ -43,9 +58,9 @@ def sweep_reminders(now: datetime | None = None) -> int:
                     continue
                 do_notify_record_audience(
                     patient_id,
-                    Kind.APPOINTMENT_REMINDER,
+                    kind,
                     confidential=False,
-                    link=reverse("scheduling:detail", args=[appointment_id]),
+                    link=reverse(page, args=[appointment_id]),
                     key=f"appointment-reminder:{flag}:{pk}",
                 )
                 sent += 1
