@@ -409,3 +409,61 @@ def test_a_patient_asks_for_a_refill_and_sees_it_approved(cast: Cast, new_page: 
     patient.goto("/medications/refills/")
     row = patient.get_by_test_id("refill-requests").get_by_role("row").filter(has_text="amLODIPine")
     expect(row.get_by_test_id("refill-status")).to_have_text("Approved")
+
+
+# --- (8) a patient books, moves and cancels a visit -----------------------------------------
+
+
+def test_a_patient_books_then_moves_then_cancels_a_visit(cast: Cast, new_page: Any) -> None:
+    from porch.scheduling import demo
+    from porch.scheduling.models import Booking
+    from porch.tests.browser import assert_accessible
+
+    # The demo clinic's schedule (Ana also gets its booked follow-up).
+    demo.ensure(AccessContext.system(), "pr-cruz", "pr-diaz", "ana")
+    patient = new_page("phone")
+    sign_in(patient, ANA)
+    open_from_nav(patient, "Appointments")
+    with patient.expect_navigation():
+        patient.get_by_role("link", name="Book an appointment").click()
+    patient.get_by_label("Visit type").select_option(label="Follow-up")
+    patient.get_by_label("Clinician").select_option(label="Dan Diaz")
+    with patient.expect_navigation():
+        patient.get_by_role("button", name="Show open times").click()
+    assert_accessible(patient)
+    times = patient.get_by_test_id("slots").get_by_role("link", name=re.compile("^Choose"))
+    with patient.expect_navigation():
+        times.first.click()
+    expect(patient.get_by_role("heading", name="Confirm your appointment")).to_be_visible()
+    with patient.expect_navigation():
+        patient.get_by_role("button", name="Confirm booking").click()
+    expect(patient.get_by_text("Your appointment is booked.")).to_be_visible()
+    booked = Booking.objects.get(active=True, slot__practitioner_id="pr-diaz")
+    assert booked.patient_id == "ana" and booked.booked_by == cast.ana
+
+    # Move it to another of Dr. Diaz's times.
+    with patient.expect_navigation():
+        patient.get_by_role("link", name="Change the time").click()
+    with patient.expect_navigation():
+        patient.get_by_role("button", name="Show open times").click()
+    with patient.expect_navigation():
+        patient.get_by_test_id("slots").get_by_role("link", name=re.compile("^Choose")).nth(
+            1
+        ).click()
+    with patient.expect_navigation():
+        patient.get_by_role("button", name="Move my appointment").click()
+    expect(patient.get_by_text("Your appointment was moved.")).to_be_visible()
+    moved = Booking.objects.get(active=True, appointment_id=booked.appointment_id)
+    assert moved.slot_id != booked.slot_id
+
+    # Cancel it, with a reason.
+    with patient.expect_navigation():
+        patient.get_by_role("link", name="Cancel the appointment").click()
+    patient.get_by_label("Why are you cancelling?").fill("Feeling better")
+    with patient.expect_navigation():
+        patient.get_by_role("button", name="Cancel the appointment").click()
+    expect(patient.get_by_text("Your appointment was cancelled.")).to_be_visible()
+    assert not Booking.objects.filter(active=True, appointment_id=booked.appointment_id).exists()
+    expect(patient.get_by_test_id("past")).to_contain_text("Cancelled")
+    # The demo follow-up is still upcoming.
+    expect(patient.get_by_test_id("upcoming").get_by_role("listitem")).to_have_count(1)
