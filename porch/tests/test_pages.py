@@ -316,3 +316,63 @@ def test_the_message_and_notification_pages_pass_axe(
 ) -> None:
     as_ana_then_dr_cruz = (PATIENT_MESSAGE_PAGES, STAFF_MESSAGE_PAGES)
     _check_pages(new_page, width, language, live_server.url, as_ana_then_dr_cruz, conversation)
+
+
+# --- Appointments, check-in and refills (issue 6) -----------------------------------------
+
+# {visit}: Ana's follow-up in the demo schedule (check-in open); {slot}: an open time of
+# Dr. Diaz; {refill}: Ana's refill request.
+PATIENT_APPOINTMENT_PAGES = [
+    "/appointments/",
+    "/appointments/book/?visit_type=follow-up",
+    "/appointments/book/{slot}/",
+    "/appointments/{visit}/",
+    "/appointments/{visit}/reschedule/",
+    "/appointments/{visit}/reschedule/{slot}/",
+    "/appointments/{visit}/cancel/",
+    "/appointments/{visit}/check-in/",
+    "/medications/med-ana-2/refill/",
+    "/medications/refills/",
+]
+STAFF_APPOINTMENT_PAGES = [
+    "/staff/appointments/{visit}/check-in/",
+    "/staff/refills/",
+    "/staff/refills/{refill}/",
+]
+
+
+@pytest.fixture
+def appointments(db: None) -> dict[str, str]:
+    """The cast, the demo schedule (Ana's follow-up), its questionnaire, and a refill request."""
+    from porch.checkin.tests.records import stored_questionnaire
+    from porch.medications.tests.records import ask, build_medications
+    from porch.medications.tests.records import latest as latest_refill
+    from porch.scheduling import demo
+    from porch.scheduling.models import Booking
+    from porch.scheduling.queries import open_slots
+
+    cast = build_cast()
+    build_pools(cast)
+    demo.ensure(AccessContext.system(), "pr-cruz", "pr-diaz", "ana")
+    stored_questionnaire()
+    build_medications()
+    ask(client_of(cast.ana), "med-ana")
+    visit = Booking.objects.get(active=True).appointment_id
+    slot = open_slots(practitioner_id="pr-diaz").first()
+    assert slot is not None
+    return {"visit": visit, "slot": str(slot.pk), "refill": latest_refill().task_id}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_the_appointment_check_in_and_refill_pages_pass_axe(
+    appointments: dict[str, str],
+    new_page: Callable[[str], Page],
+    language: str,
+    width: str,
+    live_server: Any,
+) -> None:
+    as_ana_then_dr_cruz = (PATIENT_APPOINTMENT_PAGES, STAFF_APPOINTMENT_PAGES)
+    _check_pages(new_page, width, language, live_server.url, as_ana_then_dr_cruz, appointments)
