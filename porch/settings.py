@@ -398,3 +398,11 @@ SCHEDULING_SLOT_DAYS = env_int("SCHEDULING_SLOT_DAYS", 60, minimum=1)
 # Reminders before a booked visit, in hours (0 turns one off): a day and two hours before.
 APPOINTMENT_REMINDER_DAY_HOURS = env_int("APPOINTMENT_REMINDER_DAY_HOURS", 24, minimum=0)
 APPOINTMENT_REMINDER_SOON_HOURS = env_int("APPOINTMENT_REMINDER_SOON_HOURS", 2, minimum=0)
+# The pool (messaging Pool slug) that answers requests for visit types staff book; with
+# no such pool, everyone at the front desk does.
+APPOINTMENT_REQUEST_POOL = env_str("APPOINTMENT_REQUEST_POOL", "front-desk") or ""
+# How long a waitlist offer of an earlier time waits for an answer before it passes to the
+# next person (porch/waitlist; expired by `porch sweep_waitlist`).
+WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 60, minimum=1)
+# The only words a calendar entry (.ics file, calendar feed) says: "Appointment at <this>".
+CLINIC_NAME = env_str("CLINIC_NAME", "Porch Clinic") or "Porch Clinic"

@@ -380,6 +380,19 @@ def context_for_request(request: HttpRequest) -> AccessContext:
     )
 
 
+def personal_context(
+    user: Any, patient_id: str, now: datetime | None = None
+) -> AccessContext | None:
+    """The context in which `user` may open `patient_id`'s record as themselves or a proxy,
+    decided now, outside a request (e.g. a calendar feed); None when they may not (an
+    inactive account, an ended grant, the age rules)."""
+    if not user.is_active:
+        return None
+    state = build_state(user, now)
+    record = state.personal.get(patient_id)
+    return _personal_context(state, record) if record is not None else None
+
+
 def _personal_context(state: AccessState, record: Openable) -> AccessContext:
     pid = record.patient_id
     return AccessContext(

@@ -58,6 +58,7 @@ VICTIM_KWARGS = {"patient_id", "fhir_id", "pk", "object_id", "id", "content_type
 # Keyword arguments that carry no victim id; a pattern with only these is not applicable
 # (type-level FHIR routes are walked through the search-parameter registry instead).
 # "slot": an open appointment slot is the clinic's, not a patient's (nothing of the victim).
+# "token": a calendar feed's secret; it is the key, not an id (porch/calendars/tests).
 OTHER_KWARGS = {
     "resource_type",
     "version_id",
@@ -67,6 +68,7 @@ OTHER_KWARGS = {
     "path",
     "url",
     "slot",
+    "token",
 }
 # Types of the patient compartment the generator cannot place in it, and why. May only
 # shrink: test_the_skip_list_only_shrinks fails when one becomes possible.
