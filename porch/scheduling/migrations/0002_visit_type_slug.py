@@ -25,10 +25,12 @@ class Migration(migrations.Migration):
     dependencies = [("scheduling", "0001_visit_types_slots_and_bookings")]
 
     operations = [
+        # No index yet: the unique slug below makes its own (an index here as well made
+        # PostgreSQL's AlterField create the "_like" index twice).
         migrations.AddField(
             model_name="visittype",
             name="slug",
-            field=models.SlugField(max_length=40, null=True),
+            field=models.SlugField(max_length=40, null=True, db_index=False),
         ),
         migrations.RunPython(fill_slugs, migrations.RunPython.noop),
         migrations.AlterField(
