@@ -143,16 +143,18 @@ def check_book(
     *,
     key: str,
     now: datetime | None = None,
+    staff: bool = False,
 ) -> Booking:
     """Book `slot` for the patient. A second submit with the same `key` returns the
-    first booking. Raises BookingRefused (SlotTaken when someone was quicker)."""
+    first booking. Staff may book any visit type's policy (who and age rules still apply).
+    Raises BookingRefused (SlotTaken when someone was quicker)."""
     now = now or timezone.now()
     _check_may_write(ctx)
     earlier = _same_submit(key, patient_id)
     if earlier is not None:
         return earlier
     check_slot_bookable(slot, now)
-    check_visit_type_allowed(ctx, patient_id, slot.visit_type)
+    check_visit_type_allowed(ctx, patient_id, slot.visit_type, online=not staff)
     return do_book(ctx, user, patient_id, slot, key=key, now=now)
 
 
@@ -297,6 +299,26 @@ def do_book(
         if earlier is not None:
             return earlier
         raise
+    return booking
+
+
+def do_book_proposed(
+    ctx: AccessContext,
+    user: Any,
+    patient_id: str,
+    slot: Slot,
+    appointment_id: str,
+    *,
+    now: datetime,
+) -> Booking:
+    """Book the patient's proposed Appointment (a request) at `slot`: that same Appointment
+    becomes booked. Raises SlotTaken, with nothing of it written."""
+    with transaction.atomic():
+        booking = _hold(user, patient_id, slot, appointment_id, None, now)
+        current = repository.read(ctx, "Appointment", appointment_id).content or {}
+        repository.update(ctx, "Appointment", appointment_id, resources.booked(current, slot))
+        _mark_slot(slot, "busy")
+        _notify(patient_id, appointment_id, "booked")
     return booking
 
 

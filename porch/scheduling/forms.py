@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from porch.lib.text import no_controls
 from porch.scheduling.models import VisitType
+from porch.scheduling.request_actions import Words
 
 REASON_MAX = 300
 
@@ -59,3 +60,75 @@ class CancelForm(forms.Form):
 
     def clean_reason(self) -> str:
         return no_controls(self.cleaned_data["reason"])
+
+
+TIMES_MAX = 200
+NOTE_MAX = 1000
+
+
+class RequestForm(forms.Form):
+    """A request for a visit type staff book (its slug comes with the page)."""
+
+    visit_type = forms.ModelChoiceField(
+        queryset=VisitType.objects.all(),
+        to_field_name="slug",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose a visit type from the appointments page."),
+            "invalid_choice": _("Choose a visit type from the appointments page."),
+        },
+    )
+    clinician = forms.ChoiceField(
+        label=_("Preferred clinician (optional)"),
+        required=False,
+        widget=forms.Select(attrs={"class": "usa-select"}),
+        error_messages={"invalid_choice": _("Choose one of the clinicians listed, or Anyone.")},
+    )
+    times = forms.CharField(
+        label=_("Days and times that suit you (optional)"),
+        help_text=_("For example: Tuesday or Thursday mornings"),
+        required=False,
+        max_length=TIMES_MAX,
+        widget=forms.TextInput(attrs={"class": "usa-input"}),
+    )
+    note = forms.CharField(
+        label=_("What is the visit about? (optional)"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 4}),
+    )
+    # One random key per request page: a second submit of the same page asks nothing new.
+    key = forms.CharField(
+        max_length=64,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("This page is out of date. Open it again and send it.")},
+    )
+
+    def __init__(self, *args: Any, clinicians: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].choices = [("", _("Anyone")), *clinicians]  # type: ignore[attr-defined]
+
+    def clean_times(self) -> str:
+        return no_controls(self.cleaned_data["times"]).strip()
+
+    def clean_note(self) -> str:
+        return no_controls(self.cleaned_data["note"]).strip()
+
+    def words(self) -> Words:
+        data = self.cleaned_data
+        return Words(practitioner_id=data["clinician"], times=data["times"], note=data["note"])
+
+
+class StaffBookForm(forms.Form):
+    slot = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why can the clinic not book it? The patient reads this."),
+        max_length=REASON_MAX,
+        widget=forms.TextInput(attrs={"class": "usa-input"}),
+    )
+
+    def clean_reason(self) -> str:
+        return no_controls(self.cleaned_data["reason"]).strip()

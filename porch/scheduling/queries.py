@@ -19,7 +19,7 @@ from porch.messaging.queries import by_ids
 from porch.record import repository
 from porch.record.errors import FhirError
 from porch.results.display import moment
-from porch.scheduling.models import Booking, Slot, VisitType
+from porch.scheduling.models import AppointmentRequest, Booking, Slot, VisitType
 from porch.scheduling.slots import clinic_zone, local_moment
 
 SLOT_PAGE = 40
@@ -137,8 +137,26 @@ def visit_of(stored_id: str, content: dict[str, Any]) -> Visit:
     )
 
 
-def visits(ctx: AccessContext, patient_id: str) -> tuple[list[Visit], list[Visit]]:
-    """Upcoming (soonest first) and past or cancelled (newest first) visits: one search."""
+@dataclass(frozen=True)
+class Asked:
+    """One of the patient's appointment requests and its Appointment as read from the
+    record (proposed; booked at a time; or cancelled with the clinic's reason)."""
+
+    row: AppointmentRequest
+    visit: Visit
+
+
+@dataclass(frozen=True)
+class Appointments:
+    upcoming: list[Visit]  # soonest first
+    past: list[Visit]  # past or cancelled visits, newest first
+    requests: list[Asked]  # newest first
+
+
+def appointments(ctx: AccessContext, patient_id: str) -> Appointments:
+    """The patient's visits and appointment requests: one search of the record and one
+    query of request rows, however many there are. A request shows among the visits only
+    once it is booked; a request whose Appointment ctx may not read is not shown."""
     found = repository.search(
         ctx,
         "Appointment",
@@ -147,13 +165,32 @@ def visits(ctx: AccessContext, patient_id: str) -> tuple[list[Visit], list[Visit
         max_count=APPOINTMENT_LIMIT,
     ).matches
     now = timezone.now()
-    everything = [visit_of(s.id, s.content or {}) for s in found]
-    upcoming = [v for v in everything if v.booked and v.start and v.start > now]
-    past = [v for v in everything if v not in upcoming]
+    everything = {s.id: visit_of(s.id, s.content or {}) for s in found}
+    rows = AppointmentRequest.objects.filter(
+        patient_id=patient_id, appointment_id__in=list(everything)
+    ).select_related("visit_type")
+    asked = {r.appointment_id: r for r in rows}
+    # Still a request (waiting, declined, withdrawn), not a visit; so is any "proposed".
+    visits = [
+        v
+        for v in everything.values()
+        if v.status != "proposed"
+        and (v.id not in asked or asked[v.id].status == AppointmentRequest.Status.BOOKED)
+    ]
+    upcoming = [v for v in visits if v.booked and v.start and v.start > now]
+    past = [v for v in visits if v not in upcoming]
     far = datetime.max.replace(tzinfo=clinic_zone())
     upcoming.sort(key=lambda v: v.start or far)
     past.sort(key=lambda v: v.start or far, reverse=True)
-    return upcoming, past
+    requests = [Asked(r, everything[r.appointment_id]) for r in asked.values()]
+    requests.sort(key=lambda a: (a.row.created_at, a.row.pk), reverse=True)
+    return Appointments(upcoming, past, requests)
+
+
+def visits(ctx: AccessContext, patient_id: str) -> tuple[list[Visit], list[Visit]]:
+    """Upcoming (soonest first) and past or cancelled (newest first) visits."""
+    found = appointments(ctx, patient_id)
+    return found.upcoming, found.past
 
 
 def access_appointment(ctx: AccessContext, patient_id: str, fhir_id: str) -> Visit:

@@ -77,7 +77,10 @@ def moved(content: dict[str, Any], row: Slot) -> dict[str, Any]:
         "participant": [
             p
             for p in content.get("participant") or []
-            if str((p.get("actor") or {}).get("reference", "")).startswith("Patient/")
+            # The patient, and a proxy who asked for it (a request's RelatedPerson), stay.
+            if str((p.get("actor") or {}).get("reference", "")).startswith(
+                ("Patient/", "RelatedPerson/")
+            )
         ]
         + [
             {"actor": {"reference": f"Practitioner/{row.practitioner_id}"}, "status": "accepted"},
@@ -88,3 +91,51 @@ def moved(content: dict[str, Any], row: Slot) -> dict[str, Any]:
 
 def cancelled(content: dict[str, Any], reason: str) -> dict[str, Any]:
     return {**content, "status": "cancelled", "cancelationReason": {"text": reason}}
+
+
+def proposed(
+    fhir_id: str,
+    visit_type: VisitType,
+    patient_id: str,
+    *,
+    practitioner_id: str,
+    note: str,
+    times: str,
+    requester: dict[str, Any] | None,
+    created: datetime,
+) -> dict[str, Any]:
+    """A patient's request for a visit staff book: no time yet. `note` (what it is about)
+    is reasonCode.text, `times` (preferred days and times) the comment; a preferred
+    clinician and a proxy who asked (their RelatedPerson) are participants."""
+    participants: list[dict[str, Any]] = [
+        {"actor": {"reference": f"Patient/{patient_id}"}, "status": "accepted"}
+    ]
+    if requester is not None:
+        participants.append({"actor": requester, "status": "accepted"})
+    if practitioner_id:
+        participants.append(
+            {
+                "actor": {"reference": f"Practitioner/{practitioner_id}"},
+                "required": "optional",
+                "status": "needs-action",
+            }
+        )
+    content: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "id": fhir_id,
+        "status": "proposed",
+        "serviceType": [visit_type_concept(visit_type)],
+        "minutesDuration": visit_type.minutes,
+        "created": instant(created),
+        "participant": participants,
+    }
+    if note:
+        content["reasonCode"] = [{"text": note}]
+    if times:
+        content["comment"] = times
+    return content
+
+
+def booked(content: dict[str, Any], row: Slot) -> dict[str, Any]:
+    """A proposed appointment booked at `row`: the same Appointment, now with a time."""
+    return {**moved(content, row), "status": "booked"}

@@ -325,6 +325,8 @@ def test_the_message_and_notification_pages_pass_axe(
 PATIENT_APPOINTMENT_PAGES = [
     "/appointments/",
     "/appointments/book/?visit_type=follow-up",
+    "/appointments/book/?visit_type=annual",
+    "/appointments/request/?visit_type=annual",
     "/appointments/book/{slot}/",
     "/appointments/{visit}/",
     "/appointments/{visit}/reschedule/",
@@ -338,6 +340,13 @@ STAFF_APPOINTMENT_PAGES = [
     "/staff/appointments/{visit}/check-in/",
     "/staff/refills/",
     "/staff/refills/{refill}/",
+    "/staff/schedule/",
+    "/staff/patients/ana/appointments/",
+    "/staff/patients/ana/appointments/book/?visit_type=annual",
+    "/staff/patients/ana/appointments/book/{slot}/",
+    "/staff/appointments/{visit}/move/",
+    "/staff/appointments/{visit}/move/{slot}/",
+    "/staff/appointments/{visit}/cancel/",
 ]
 
 
