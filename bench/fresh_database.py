@@ -17,15 +17,18 @@ import time
 PG = "postgres://postgres@127.0.0.1:5432"
 
 
-def run_worker(script: str, database: str, worker_args: list[str]) -> dict[str, object]:
-    """`python script --worker DATABASE_URL *worker_args`; its last stdout line is JSON."""
+def run_worker(
+    script: str, database: str, worker_args: list[str], *, server: str = PG
+) -> dict[str, object]:
+    """`python script --worker DATABASE_URL *worker_args`; its last stdout line is JSON.
+    PostgreSQL databases are made on `server` (a postgres:// URL without a database)."""
     with tempfile.TemporaryDirectory() as tmp:
         name = f"porch_bench_{os.getpid()}_{int(time.time())}"
         if database == "sqlite":
             url = f"sqlite:///{tmp}/bench.sqlite3"
         else:
-            _pg(f'CREATE DATABASE "{name}"')
-            url = f"{PG}/{name}"
+            _pg(server, f'CREATE DATABASE "{name}"')
+            url = f"{server}/{name}"
         try:
             out = subprocess.run(  # noqa: S603 - our own interpreter and script
                 [sys.executable, script, "--worker", url, *worker_args],
@@ -38,12 +41,12 @@ def run_worker(script: str, database: str, worker_args: list[str]) -> dict[str, 
                 raise SystemExit(f"{database} run failed (its stderr is above)")
         finally:
             if database == "postgres":
-                _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                _pg(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _pg(sql: str) -> None:
+def _pg(server: str, sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(sql)  # type: ignore[arg-type]
