@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -56,7 +56,7 @@ def appointments(request: HttpRequest, patient_id: str) -> HttpResponse:
     desk = queries.desk_of(request)
     ctx, patient = queries.access_patient(request, desk, patient_id)
     upcoming, past = scheduling.visits(ctx, patient.id)
-    named_upcoming, named_past = _named(upcoming, past)
+    named_upcoming, named_past = scheduling.with_clinician_names(upcoming, past)
     context = {
         "patient": patient,
         "upcoming": named_upcoming,
@@ -79,7 +79,7 @@ def find(request: HttpRequest, patient_id: str) -> HttpResponse:
 def confirm(request: HttpRequest, patient_id: str, slot: int) -> HttpResponse:
     desk = queries.desk_of(request)
     ctx, patient = queries.access_patient(request, desk, patient_id)
-    chosen = _slot(slot)
+    chosen = scheduling.slot_or_404(slot)
     form = ConfirmForm(
         request.POST if request.method == "POST" else None,
         initial={"key": secrets.token_urlsafe(24)},
@@ -99,7 +99,7 @@ def confirm(request: HttpRequest, patient_id: str, slot: int) -> HttpResponse:
         else:
             messages.success(request, _("The appointment is booked. The patient is notified."))
             return redirect("frontdesk:appointments", patient_id=patient.id)
-    (named_slot,), named_openings = _named([chosen], openings)
+    (named_slot,), named_openings = scheduling.with_clinician_names([chosen], openings)
     context = {"patient": patient, "slot": named_slot, "form": form, "openings": named_openings}
     return render(request, "frontdesk/confirm.html", context, status=status)
 
@@ -111,7 +111,7 @@ def move(request: HttpRequest, fhir_id: str) -> HttpResponse:
     _ctx, patient, visit = queries.access_booked_visit(request, desk, fhir_id)
     booking = scheduling.booking_of(visit)
     assert booking is not None  # access_booked_visit found it held
-    ((named,),) = _named([visit])
+    ((named,),) = scheduling.with_clinician_names([visit])
     base = {"patient": patient, "visit": named}
     return _find(request, base, "frontdesk/move.html", visit_type=booking.slot.visit_type)
 
@@ -121,7 +121,7 @@ def move(request: HttpRequest, fhir_id: str) -> HttpResponse:
 def move_confirm(request: HttpRequest, fhir_id: str, slot: int) -> HttpResponse:
     desk = queries.desk_of(request)
     ctx, patient, visit = queries.access_booked_visit(request, desk, fhir_id)
-    chosen = _slot(slot)
+    chosen = scheduling.slot_or_404(slot)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     status, openings = 200, list[Slot]()
     if request.method == "POST" and form.is_valid():
@@ -136,7 +136,9 @@ def move_confirm(request: HttpRequest, fhir_id: str, slot: int) -> HttpResponse:
         else:
             messages.success(request, _("The appointment was moved. The patient is notified."))
             return redirect("frontdesk:appointments", patient_id=patient.id)
-    (named_slot, named_visit), named_openings = _named([chosen, visit], openings)
+    (named_slot, named_visit), named_openings = scheduling.with_clinician_names(
+        [chosen, visit], openings
+    )
     context = {
         "patient": patient,
         "visit": named_visit,
@@ -163,30 +165,12 @@ def cancel(request: HttpRequest, fhir_id: str) -> HttpResponse:
         else:
             messages.success(request, _("The appointment was cancelled. The patient is notified."))
             return redirect("frontdesk:appointments", patient_id=patient.id)
-    ((named,),) = _named([visit])
+    ((named,),) = scheduling.with_clinician_names([visit])
     context = {"patient": patient, "visit": named, "form": form}
     return render(request, "frontdesk/cancel.html", context, status=status)
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _slot(pk: int) -> Slot:
-    slot = Slot.objects.select_related("visit_type", "schedule").filter(pk=pk).first()
-    if slot is None:
-        raise Http404("No such time")
-    return slot
-
-
-def _clinician(item: Any) -> str:
-    return str(getattr(item, "practitioner_id", "") or getattr(item, "clinician_id", ""))
-
-
-def _named(*groups: list[Any]) -> list[list[tuple[Any, str]]]:
-    """Each group's slots or visits paired with their clinician's name (one lookup), as
-    the scheduling partials take them."""
-    names = scheduling.clinician_names({_clinician(i) for g in groups for i in g} - {""})
-    return [[(item, names.get(_clinician(item), "")) for item in group] for group in groups]
 
 
 def _find(request: HttpRequest, base: dict[str, Any], template: str, **fixed: Any) -> HttpResponse:
@@ -203,5 +187,7 @@ def _find(request: HttpRequest, base: dict[str, Any], template: str, **fixed: An
         "day": data.get("date"),
         **fixed,
     }
-    (named,) = _named(list(scheduling.open_slots(**filters)[: scheduling.SLOT_PAGE]))
+    (named,) = scheduling.with_clinician_names(
+        list(scheduling.open_slots(**filters)[: scheduling.SLOT_PAGE])
+    )
     return render(request, template, {**base, "form": form, "slots": named})

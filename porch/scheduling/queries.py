@@ -74,6 +74,25 @@ def clinician_names(ids: set[str]) -> dict[str, str]:
     return {pid: display_name(s.content or {}) or pid for pid, s in found.items()}
 
 
+def slot_or_404(pk: int) -> Slot:
+    """An operational Slot row (shared clinic data) with what its pages show."""
+    slot = Slot.objects.select_related("visit_type", "schedule").filter(pk=pk).first()
+    if slot is None:
+        raise Http404("No such time")
+    return slot
+
+
+def _clinician_of(item: Any) -> str:
+    return str(getattr(item, "practitioner_id", "") or getattr(item, "clinician_id", ""))
+
+
+def with_clinician_names(*groups: list[Any]) -> list[list[tuple[Any, str]]]:
+    """Each group's slots or visits paired with their clinician's name (one lookup for
+    all), as the scheduling partials take them."""
+    names = clinician_names({_clinician_of(i) for g in groups for i in g} - {""})
+    return [[(item, names.get(_clinician_of(item), "")) for item in group] for group in groups]
+
+
 def choices() -> tuple[list[tuple[str, str]], list[str]]:
     """Clinicians (id, name) and locations that have future slots."""
     upcoming = Slot.objects.filter(starts_at__gt=timezone.now())

@@ -27,24 +27,7 @@ from porch.scheduling.forms import (
     RequestForm,
     StaffBookForm,
 )
-from porch.scheduling.models import AppointmentRequest, Slot, VisitType
-
-
-def _slot(pk: int) -> Slot:
-    slot = Slot.objects.select_related("visit_type", "schedule").filter(pk=pk).first()
-    if slot is None:
-        raise Http404("No such time")
-    return slot
-
-
-def _clinician(item: Any) -> str:
-    return str(getattr(item, "practitioner_id", "") or getattr(item, "clinician_id", ""))
-
-
-def _named(*groups: list[Any]) -> list[list[tuple[Any, str]]]:
-    """Each group's items paired with their clinician's name (one lookup for all)."""
-    names = queries.clinician_names({_clinician(i) for g in groups for i in g} - {""})
-    return [[(item, names.get(_clinician(item), "")) for item in group] for group in groups]
+from porch.scheduling.models import AppointmentRequest, VisitType
 
 
 def _find(request: HttpRequest, base: dict[str, Any], template: str, **fixed: Any) -> HttpResponse:
@@ -62,8 +45,12 @@ def _find(request: HttpRequest, base: dict[str, Any], template: str, **fixed: An
             "day": data.get("date"),
             **fixed,
         }
-        slots = list(queries.open_slots(**filters)[: queries.SLOT_PAGE])
-    (named,) = _named(slots)
+        rows = queries.open_slots(**filters)
+        # "Any" visit type lists only times patients book themselves (others are asked for).
+        if filters["visit_type"] is None:
+            rows = rows.filter(visit_type__policy=VisitType.Policy.BOOK)
+        slots = list(rows[: queries.SLOT_PAGE])
+    (named,) = queries.with_clinician_names(slots)
     context = {**base, "form": form, "slots": named}
     return render(request, template, context, status=status)
 
@@ -83,7 +70,7 @@ def _appointments_page(
     request: HttpRequest, ctx: AccessContext, patient_id: str, *, status: int = 200
 ) -> HttpResponse:
     found = queries.appointments(ctx, patient_id)
-    named_upcoming, named_past = _named(found.upcoming, found.past)
+    named_upcoming, named_past = queries.with_clinician_names(found.upcoming, found.past)
     context = {
         "upcoming": named_upcoming,
         "past": named_past,
@@ -109,7 +96,7 @@ def find(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, slot: int) -> HttpResponse:
     ctx, patient_id = _open(request)
-    chosen = _slot(slot)
+    chosen = queries.slot_or_404(slot)
     form = ConfirmForm(
         request.POST if request.method == "POST" else None,
         initial={"key": secrets.token_urlsafe(24)},
@@ -129,7 +116,7 @@ def confirm(request: HttpRequest, slot: int) -> HttpResponse:
         else:
             messages.success(request, _("Your appointment is booked."))
             return redirect("scheduling:detail", fhir_id=booking.appointment_id)
-    (named_slot,), named_openings = _named([chosen], openings)
+    (named_slot,), named_openings = queries.with_clinician_names([chosen], openings)
     context = {
         "slot": named_slot,
         "form": form,
@@ -145,7 +132,7 @@ def detail(request: HttpRequest, fhir_id: str) -> HttpResponse:
     ctx, patient_id = _open(request)
     visit = queries.access_appointment(ctx, patient_id, fhir_id)
     booking = queries.booking_of(visit)
-    ((named,),) = _named([visit])
+    ((named,),) = queries.with_clinician_names([visit])
     context = {
         "visit": named,
         "changeable": booking is not None and visit.booked and ctx.may_write,
@@ -161,7 +148,7 @@ def reschedule(request: HttpRequest, fhir_id: str) -> HttpResponse:
     booking = queries.booking_of(visit)
     if booking is None:
         raise Http404("No such appointment")
-    ((named,),) = _named([visit])
+    ((named,),) = queries.with_clinician_names([visit])
     base = {"visit": named, "may_write": ctx.may_write}
     return _find(request, base, "scheduling/reschedule.html", visit_type=booking.slot.visit_type)
 
@@ -171,7 +158,7 @@ def reschedule(request: HttpRequest, fhir_id: str) -> HttpResponse:
 def reschedule_confirm(request: HttpRequest, fhir_id: str, slot: int) -> HttpResponse:
     ctx, patient_id = _open(request)
     visit = queries.access_appointment(ctx, patient_id, fhir_id)
-    chosen = _slot(slot)
+    chosen = queries.slot_or_404(slot)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     status, openings = 200, []
     if request.method == "POST" and form.is_valid():
@@ -186,7 +173,9 @@ def reschedule_confirm(request: HttpRequest, fhir_id: str, slot: int) -> HttpRes
         else:
             messages.success(request, _("Your appointment was moved."))
             return redirect("scheduling:detail", fhir_id=fhir_id)
-    (named_slot, named_visit), named_openings = _named([chosen, visit], openings)
+    (named_slot, named_visit), named_openings = queries.with_clinician_names(
+        [chosen, visit], openings
+    )
     context = {
         "visit": named_visit,
         "slot": named_slot,
@@ -213,7 +202,7 @@ def cancel(request: HttpRequest, fhir_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Your appointment was cancelled."))
             return redirect("scheduling:appointments")
-    ((named,),) = _named([visit])
+    ((named,),) = queries.with_clinician_names([visit])
     context = {"visit": named, "form": form, "may_write": ctx.may_write}
     return render(request, "scheduling/cancel.html", context, status=status)
 
@@ -317,7 +306,7 @@ def staff_request(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("scheduling:staff_requests")
             status = 400
     detail = request_queries.staff_detail(ctx, row)
-    (named_openings,) = _named(openings)
+    (named_openings,) = queries.with_clinician_names(openings)
     base = {"detail": detail, "decline": decline, "refusal": refusal, "openings": named_openings}
     response = _find(request, base, "scheduling/staff_request.html", visit_type=row.visit_type)
     response.status_code = max(response.status_code, status)
@@ -336,5 +325,7 @@ def _answer(
     book = StaffBookForm(request.POST)
     if not book.is_valid():
         raise actions.BookingRefused(_("Choose one of the open times to book."))
-    request_actions.check_book_request(ctx, request.user, row, _slot(book.cleaned_data["slot"]))
+    request_actions.check_book_request(
+        ctx, request.user, row, queries.slot_or_404(book.cleaned_data["slot"])
+    )
     return _("The appointment is booked. The patient is notified.")

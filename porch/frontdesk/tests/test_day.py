@@ -143,3 +143,16 @@ def test_the_day_speaks_spanish(cast: Cast, clinic: Clinic) -> None:
     on = _day(_booked_by_ana(cast, clinic))
     page = schedule(fran, date=on.isoformat()).content.decode()
     assert "La agenda del día" in page and "Día siguiente" in page and "Libre" in page
+
+
+def test_the_menu_leads_staff_to_the_schedule_and_the_front_desk_to_requests(
+    cast: Cast,
+) -> None:
+    def menu(user: object) -> str:
+        return str(client_of(user).get("/").content.decode())
+
+    front_desk, clinician, patient = menu(cast.fran), menu(cast.cruz), menu(cast.ana)
+    assert '"/staff/schedule/"' in front_desk and '"/staff/appointments/requests/"' in front_desk
+    assert '"/staff/schedule/"' in clinician
+    assert '"/staff/appointments/requests/"' not in clinician
+    assert "/staff/" not in patient

@@ -53,6 +53,15 @@ def test_ana_finds_a_time_and_books_it_in_two_steps(cast: Cast, clinic: Clinic) 
     assert f"/appointments/{appointment['id']}/" in listing
 
 
+def test_any_visit_type_lists_only_times_patients_book_themselves(
+    cast: Cast, clinic: Clinic
+) -> None:
+    assert open_slots(visit_type=clinic.annual).exists()  # request-only times exist
+    page = client_of(cast.ana).get("/appointments/book/")
+    listed = {slot.visit_type for slot, _name in page.context["slots"]}
+    assert clinic.follow_up in listed and clinic.annual not in listed
+
+
 def test_a_double_submit_makes_one_appointment(cast: Cast, clinic: Clinic) -> None:
     ana, slot = client_of(cast.ana), free(clinic.follow_up)
     first = book(ana, slot, key="same")
