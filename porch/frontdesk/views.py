@@ -21,7 +21,7 @@ from porch.frontdesk import queries
 from porch.frontdesk.forms import DayForm, StaffCancelForm, StaffFindForm
 from porch.scheduling import actions
 from porch.scheduling import queries as scheduling
-from porch.scheduling.forms import ConfirmForm
+from porch.scheduling.forms import ConfirmForm, attempt
 from porch.scheduling.models import Slot
 
 
@@ -86,17 +86,12 @@ def confirm(request: HttpRequest, patient_id: str, slot: int) -> HttpResponse:
     )
     status, openings = 200, list[Slot]()
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.check_book(
-                ctx, request.user, patient.id, chosen, key=form.cleaned_data["key"], staff=True
-            )
-        except actions.SlotTaken as taken:
-            form.add_error(None, taken.reason)
-            status, openings = taken.status, taken.openings
-        except actions.BookingRefused as refusal:
-            form.add_error(None, refusal.reason)
-            status = refusal.status
-        else:
+        key = form.cleaned_data["key"]
+        booking, status, openings = attempt(
+            form,
+            lambda: actions.check_book(ctx, request.user, patient.id, chosen, key=key, staff=True),
+        )
+        if booking is not None:
             messages.success(request, _("The appointment is booked. The patient is notified."))
             return redirect("frontdesk:appointments", patient_id=patient.id)
     (named_slot,), named_openings = scheduling.with_clinician_names([chosen], openings)
@@ -125,15 +120,13 @@ def move_confirm(request: HttpRequest, fhir_id: str, slot: int) -> HttpResponse:
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     status, openings = 200, list[Slot]()
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.check_reschedule(ctx, request.user, patient.id, visit, chosen, staff=True)
-        except actions.SlotTaken as taken:
-            form.add_error(None, taken.reason)
-            status, openings = taken.status, taken.openings
-        except actions.BookingRefused as refusal:
-            form.add_error(None, refusal.reason)
-            status = refusal.status
-        else:
+        moved, status, openings = attempt(
+            form,
+            lambda: actions.check_reschedule(
+                ctx, request.user, patient.id, visit, chosen, staff=True
+            ),
+        )
+        if moved is not None:
             messages.success(request, _("The appointment was moved. The patient is notified."))
             return redirect("frontdesk:appointments", patient_id=patient.id)
     (named_slot, named_visit), named_openings = scheduling.with_clinician_names(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from porch.lib.text import no_controls
-from porch.scheduling.models import VisitType
+from porch.scheduling import actions
+from porch.scheduling.models import Slot, VisitType
 from porch.scheduling.request_actions import Words
 
 REASON_MAX = 300
@@ -132,3 +134,20 @@ class DeclineForm(forms.Form):
 
     def clean_reason(self) -> str:
         return no_controls(self.cleaned_data["reason"]).strip()
+
+
+Done = TypeVar("Done")
+
+
+def attempt(form: forms.Form, change: Callable[[], Done]) -> tuple[Done | None, int, list[Slot]]:
+    """Run a booking change submitted with `form`: (its result, 200, []) or, when it is
+    refused, (None, the refusal's status, the next openings if someone was quicker), the
+    reason added to the form's errors for the page to show."""
+    try:
+        return change(), 200, []
+    except actions.SlotTaken as taken:
+        form.add_error(None, taken.reason)
+        return None, taken.status, taken.openings
+    except actions.BookingRefused as refusal:
+        form.add_error(None, refusal.reason)
+        return None, refusal.status, []

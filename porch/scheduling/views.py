@@ -26,8 +26,9 @@ from porch.scheduling.forms import (
     FindForm,
     RequestForm,
     StaffBookForm,
+    attempt,
 )
-from porch.scheduling.models import AppointmentRequest, VisitType
+from porch.scheduling.models import AppointmentRequest, Slot, VisitType
 
 
 def _find(request: HttpRequest, base: dict[str, Any], template: str, **fixed: Any) -> HttpResponse:
@@ -101,19 +102,13 @@ def confirm(request: HttpRequest, slot: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"key": secrets.token_urlsafe(24)},
     )
-    status, openings = 200, []
+    status, openings = 200, list[Slot]()
     if request.method == "POST" and form.is_valid():
-        try:
-            booking = actions.check_book(
-                ctx, request.user, patient_id, chosen, key=form.cleaned_data["key"]
-            )
-        except actions.SlotTaken as taken:
-            form.add_error(None, taken.reason)
-            status, openings = taken.status, taken.openings
-        except actions.BookingRefused as refusal:
-            form.add_error(None, refusal.reason)
-            status = refusal.status
-        else:
+        key = form.cleaned_data["key"]
+        booking, status, openings = attempt(
+            form, lambda: actions.check_book(ctx, request.user, patient_id, chosen, key=key)
+        )
+        if booking is not None:
             messages.success(request, _("Your appointment is booked."))
             return redirect("scheduling:detail", fhir_id=booking.appointment_id)
     (named_slot,), named_openings = queries.with_clinician_names([chosen], openings)
@@ -160,17 +155,12 @@ def reschedule_confirm(request: HttpRequest, fhir_id: str, slot: int) -> HttpRes
     visit = queries.access_appointment(ctx, patient_id, fhir_id)
     chosen = queries.slot_or_404(slot)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
-    status, openings = 200, []
+    status, openings = 200, list[Slot]()
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.check_reschedule(ctx, request.user, patient_id, visit, chosen)
-        except actions.SlotTaken as taken:
-            form.add_error(None, taken.reason)
-            status, openings = taken.status, taken.openings
-        except actions.BookingRefused as refusal:
-            form.add_error(None, refusal.reason)
-            status = refusal.status
-        else:
+        moved, status, openings = attempt(
+            form, lambda: actions.check_reschedule(ctx, request.user, patient_id, visit, chosen)
+        )
+        if moved is not None:
             messages.success(request, _("Your appointment was moved."))
             return redirect("scheduling:detail", fhir_id=fhir_id)
     (named_slot, named_visit), named_openings = queries.with_clinician_names(
