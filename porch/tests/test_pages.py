@@ -241,40 +241,6 @@ def record(db: None, settings: Any) -> dict[str, str]:
     return {"visit": visit}
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("language", ["en", "es"])
-@pytest.mark.parametrize("width", ["phone", "desktop"])
-def test_the_record_pages_pass_axe(
-    record: dict[str, str],
-    new_page: Callable[[str], Page],
-    language: str,
-    width: str,
-    live_server: Any,
-) -> None:
-    as_ana_then_dr_cruz = (RECORD_PAGES, CLINICIAN_PAGES)
-    _check_pages(new_page, width, language, live_server.url, as_ana_then_dr_cruz, record)
-
-
-def _check_pages(
-    new_page: Callable[[str], Page],
-    width: str,
-    language: str,
-    base: str,
-    pages: tuple[list[str], list[str]],
-    values: dict[str, str],
-) -> None:
-    """Ana opens the first list of pages, Dr. Cruz the second; `values` fill their {ids}."""
-    for (email, sign_in_as), urls in zip(
-        ((ANA, sign_in), (CRUZ, _sign_in_with_code)), pages, strict=True
-    ):
-        browser = new_page(width)
-        _in_language(browser, User.objects.get(email=email), language, base)
-        sign_in_as(browser, email)
-        for url in urls:
-            _check(browser, url.format(**values), language)
-
-
 # --- Messages and notifications (issue 5) -------------------------------------------------
 
 # {thread}: Ana's conversation with Dr. Cruz, answered.
@@ -301,21 +267,6 @@ def conversation(db: None) -> dict[str, str]:
     thread = latest().thread_id
     client_of(cast.cruz).post(f"/staff/messages/{thread}/", {"body": "Please send a photo."})
     return {"thread": thread}
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("language", ["en", "es"])
-@pytest.mark.parametrize("width", ["phone", "desktop"])
-def test_the_message_and_notification_pages_pass_axe(
-    conversation: dict[str, str],
-    new_page: Callable[[str], Page],
-    language: str,
-    width: str,
-    live_server: Any,
-) -> None:
-    as_ana_then_dr_cruz = (PATIENT_MESSAGE_PAGES, STAFF_MESSAGE_PAGES)
-    _check_pages(new_page, width, language, live_server.url, as_ana_then_dr_cruz, conversation)
 
 
 # --- Appointments, check-in and refills (issue 6) -----------------------------------------
@@ -372,16 +323,38 @@ def appointments(db: None) -> dict[str, str]:
     return {"visit": visit, "slot": str(slot.pk), "refill": latest_refill().task_id}
 
 
+# --- Every page set above, in both languages and at both widths -----------------------------
+
+# The fixture that makes each set's records, then the pages Ana opens and those Dr. Cruz
+# opens; the fixture's values fill the pages' {ids}.
+PAGE_SETS = {
+    "record": ("record", RECORD_PAGES, CLINICIAN_PAGES),
+    "messages": ("conversation", PATIENT_MESSAGE_PAGES, STAFF_MESSAGE_PAGES),
+    "appointments": ("appointments", PATIENT_APPOINTMENT_PAGES, STAFF_APPOINTMENT_PAGES),
+}
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("width", ["phone", "desktop"])
-def test_the_appointment_check_in_and_refill_pages_pass_axe(
-    appointments: dict[str, str],
+@pytest.mark.parametrize("pages", list(PAGE_SETS))
+def test_the_pages_pass_axe(
+    pages: str,
+    request: pytest.FixtureRequest,
     new_page: Callable[[str], Page],
     language: str,
     width: str,
     live_server: Any,
 ) -> None:
-    as_ana_then_dr_cruz = (PATIENT_APPOINTMENT_PAGES, STAFF_APPOINTMENT_PAGES)
-    _check_pages(new_page, width, language, live_server.url, as_ana_then_dr_cruz, appointments)
+    fixture, patient_pages, staff_pages = PAGE_SETS[pages]
+    values: dict[str, str] = request.getfixturevalue(fixture)
+    for (email, sign_in_as), urls in (
+        ((ANA, sign_in), patient_pages),
+        ((CRUZ, _sign_in_with_code), staff_pages),
+    ):
+        browser = new_page(width)
+        _in_language(browser, User.objects.get(email=email), language, live_server.url)
+        sign_in_as(browser, email)
+        for url in urls:
+            _check(browser, url.format(**values), language)
