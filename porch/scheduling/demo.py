@@ -8,14 +8,15 @@ the patient has no upcoming one.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from porch.access.context import AccessContext
 from porch.scheduling import actions, queries
-from porch.scheduling.models import AvailabilityTemplate, Booking, VisitType
+from porch.scheduling.models import AvailabilityTemplate, Booking, Slot, VisitType
 from porch.scheduling.slots import extend_slots
 
 MAIN_OFFICE = "Main Street office"
@@ -42,7 +43,9 @@ VISIT_TYPES: tuple[dict[str, Any], ...] = (
 
 # (which clinician, place, weekdays, from, to, visit type slugs)
 HOURS: tuple[tuple[str, str, tuple[int, ...], time, time, tuple[str, ...]], ...] = (
-    ("caring", MAIN_OFFICE, (0, 1, 2, 3, 4), time(9), time(12), ("follow-up", "new-patient")),
+    # Saturday mornings too: then every stretch of two days holds a follow-up, so the demo
+    # visit always falls inside check-in and outside the cancellation cutoff.
+    ("caring", MAIN_OFFICE, (0, 1, 2, 3, 4, 5), time(9), time(12), ("follow-up", "new-patient")),
     ("caring", MAIN_OFFICE, (1, 3), time(13), time(16), ("annual",)),
     ("caring", "Video", (0, 2, 4), time(14), time(16), ("video",)),
     ("other", ELM_OFFICE, (1, 3), time(9), time(12), ("follow-up", "new-patient")),
@@ -73,15 +76,22 @@ def ensure(ctx: AccessContext, caring_id: str, other_id: str, patient_id: str) -
 def _book_follow_up(
     ctx: AccessContext, patient_id: str, follow_up: VisitType, clinician_id: str
 ) -> None:
-    """A follow-up with the care-team clinician about two days ahead: inside the check-in
-    window, outside the cancellation cutoff."""
     now = timezone.now()
     if Booking.objects.filter(patient_id=patient_id, active=True, slot__starts_at__gt=now).exists():
         return
-    slot = (
-        queries.open_slots(visit_type=follow_up, practitioner_id=clinician_id, now=now)
-        .filter(starts_at__gt=now + timedelta(days=1, hours=12))
-        .first()
-    )
+    slot = follow_up_slot(follow_up, clinician_id, now)
     if slot is not None:
         actions.do_book(ctx, None, patient_id, slot, key="", now=now)
+
+
+def follow_up_slot(follow_up: VisitType, clinician_id: str, now: datetime) -> Slot | None:
+    """The first open follow-up the patient could still move or cancel online and can
+    already check in for."""
+    return (
+        queries.open_slots(visit_type=follow_up, practitioner_id=clinician_id, now=now)
+        .filter(
+            starts_at__gt=now + timedelta(hours=follow_up.cancel_cutoff_hours),
+            starts_at__lte=now + timedelta(days=settings.CHECKIN_OPENS_DAYS_BEFORE),
+        )
+        .first()
+    )

@@ -3,7 +3,7 @@ check-in is open, and the same on a second run (nothing doubled)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -12,6 +12,7 @@ from porch.access.tests.helpers import client_of
 from porch.access.tests.records import Cast, system
 from porch.scheduling import demo
 from porch.scheduling.models import Booking, Slot, VisitType
+from porch.scheduling.slots import local_moment
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +37,17 @@ def test_the_demo_schedule_is_bookable_and_made_once(cast: Cast) -> None:
     assert timezone.now() + timedelta(hours=24) < booking.slot.starts_at
     page = client_of(cast.ana).get("/appointments/").content.decode()
     assert f"/appointments/{booking.appointment_id}/check-in/" in page
+
+
+def test_the_demo_follow_up_is_movable_and_open_for_check_in_whenever_the_demo_starts(
+    cast: Cast,
+) -> None:
+    demo.ensure(system(), "pr-cruz", "pr-diaz", "ana")
+    follow_up = VisitType.objects.get(slug="follow-up")
+    # Every hour of a week (slots exist three weeks ahead, so start from tomorrow).
+    monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+    for hour in range(7 * 24):
+        now = local_moment(monday, time.min) + timedelta(hours=hour)
+        slot = demo.follow_up_slot(follow_up, "pr-cruz", now)
+        assert slot is not None, now
+        assert timedelta(hours=24) < slot.starts_at - now <= timedelta(days=3), now
