@@ -18,6 +18,13 @@ from django.views.i18n import set_language as django_set_language
 LANGUAGE_CODES = frozenset(code for code, _ in settings.LANGUAGES)
 
 
+def language_of(user: object) -> str:
+    """The language a person reads Porch in outside a request (emails, texts, calendar
+    feeds): the one stored on their account, or English."""
+    language = str(getattr(user, "language", "") or "")
+    return language if language in LANGUAGE_CODES else "en"
+
+
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's set_language (POST `language`, `next`), plus User.language when signed in."""

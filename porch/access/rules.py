@@ -374,6 +374,11 @@ def context_for_request(request: HttpRequest) -> AccessContext:
             user_id=state.user.pk,
             role=_staff_role(state.roles),
         )
+    return with_request_origin(ctx, request)
+
+
+def with_request_origin(ctx: AccessContext, request: HttpRequest) -> AccessContext:
+    """`ctx` naming where the request came from (address, browser), for the audit log."""
     return ctx.with_request(
         client_ip=request.META.get("REMOTE_ADDR", ""),
         user_agent=request.headers.get("User-Agent", "")[:300],
@@ -439,7 +444,7 @@ def context_for_change(
     authorized (a patient inviting a proxy to their own record, staff setting one up): the
     record writes and the audit events name the person and the role they act in."""
     user: Any = request.user
-    return AccessContext(
+    ctx = AccessContext(
         actor_name(user),
         purpose,
         patient_ids=frozenset({patient_id}),
@@ -448,6 +453,5 @@ def context_for_change(
         user_id=user.pk,
         role=role.value,
         acting_for=patient_id,
-        client_ip=request.META.get("REMOTE_ADDR", ""),
-        user_agent=request.headers.get("User-Agent", "")[:300],
     )
+    return with_request_origin(ctx, request)

@@ -46,7 +46,8 @@ def feed_context(feed: CalendarFeed) -> AccessContext | None:
     """The owner's access context for the feed's record, narrowed to it, as the access rules
     decide now; None when they may no longer open it."""
     ctx = personal_context(feed.user, feed.patient_id)
-    return replace(ctx, purpose=FEED_PURPOSE) if ctx is not None else None
+    # A token alone reaches it: read only, even for someone who may act.
+    return replace(ctx, purpose=FEED_PURPOSE, may_write=False) if ctx is not None else None
 
 
 def feed_visits(ctx: AccessContext, patient_id: str, now: datetime | None = None) -> list[Visit]:

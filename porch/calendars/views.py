@@ -16,10 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from porch.access.rules import request_context
+from porch.access.rules import request_context, with_request_origin
 from porch.accounts.models import User
 from porch.calendars import actions, ics, queries
 from porch.calendars.forms import CREATE, FeedForm
+from porch.i18n import language_of
 from porch.messaging.queries import patient_record
 from porch.scheduling.queries import Visit, access_appointment
 
@@ -64,10 +65,10 @@ def manage(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             status = 400
         elif form.cleaned_data["action"] == CREATE:
-            _feed, token = actions.check_create_feed(ctx, user, patient_id)
+            _feed, token = actions.do_create_feed(user, patient_id)
             address = request.build_absolute_uri(reverse("calendars:feed", args=[token]))
         else:
-            actions.check_revoke_feed(ctx, user, patient_id)
+            actions.do_revoke_feed(user, patient_id)
             messages.success(
                 request, _("The calendar feed is off. Calendars that used it get no more updates.")
             )
@@ -100,12 +101,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     ctx = queries.feed_context(found) if found is not None else None
     if found is None or ctx is None:
         return _feed_headers(HttpResponseNotFound("No such calendar", content_type="text/plain"))
-    ctx = ctx.with_request(
-        client_ip=request.META.get("REMOTE_ADDR", ""),
-        user_agent=request.headers.get("User-Agent", "")[:300],
-    )
-    language = found.user.language
-    with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
+    ctx = with_request_origin(ctx, request)
+    with translation.override(language_of(found.user)):
         made = ics.calendar(
             queries.feed_visits(ctx, found.patient_id),
             _page_of(request),

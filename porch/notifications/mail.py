@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from porch.i18n import language_of
 from porch.notifications import wording
 from porch.notifications.models import Notification
 
@@ -36,7 +37,7 @@ def message_id(notification: Notification) -> str:
 
 def build(notification: Notification, *, for_proxy: bool) -> EmailMultiAlternatives:
     user = notification.recipient
-    language = user.language if user.language in dict(settings.LANGUAGES) else "en"
+    language = language_of(user)
     with translation.override(language):
         subject = wording.subject(notification.kind)
         context = {

@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from porch.accounts.models import PatientLink
+from porch.i18n import language_of
 from porch.notifications import mail, sms, tasks, wording
 from porch.notifications.models import Channel, ContactSettings, Delivery, SmsOptOut
 from porch.notifications.quiet import quiet_until
@@ -118,7 +119,7 @@ def _send_sms(delivery: Delivery, *, for_proxy: bool) -> Outcome:
     provider = sms.provider()
     if provider is None:
         return Outcome(Status.SKIPPED, address=phone, error="Text messages are not set up.")
-    language = user.language if user.language in dict(settings.LANGUAGES) else "en"
+    language = language_of(user)
     with translation.override(language):
         line = wording.line(delivery.notification.kind, for_proxy=for_proxy)
         body = f"Porch: {line} {settings.SITE_URL}/notifications/ {wording.SMS_STOP}"

@@ -147,7 +147,8 @@ def test_the_feed_lists_upcoming_and_recently_cancelled_appointments(
     now = timezone.now()
     upcoming = booked(ana, free(clinic.follow_up), key="a")
     cancelled_soon = booked(ana, free(clinic.follow_up, 2), key="b")
-    assert ana.post(f"/appointments/{cancelled_soon}/cancel/", {"reason": "Feeling better"})
+    cancelling = ana.post(f"/appointments/{cancelled_soon}/cancel/", {"reason": "Feeling better"})
+    assert cancelling.status_code == 302
     cancelled_lately = appointment("ana", now - timedelta(days=10), status="cancelled")
     cancelled_long_ago = appointment("ana", now - timedelta(days=40), status="cancelled")
     past = appointment("ana", now - timedelta(days=3))
@@ -207,6 +208,7 @@ def test_a_proxy_who_lost_access_gets_nothing(cast: Cast) -> None:
 def test_a_proxy_whose_grant_ended_gets_nothing(cast: Cast) -> None:
     ben = client_of(cast.ben)
     address = make_feed(ben)
+    assert fetch(address)[0] == 200  # until the grant ends
     grant = cast.grants["ben-carla"]
     grant.starts_at, grant.ends_at = timezone.now() - timedelta(days=9), timezone.now()
     grant.save(update_fields=["starts_at", "ends_at"])
@@ -215,6 +217,7 @@ def test_a_proxy_whose_grant_ended_gets_nothing(cast: Cast) -> None:
 
 def test_a_deactivated_account_gets_nothing(cast: Cast) -> None:
     address = make_feed(client_of(cast.ana))
+    assert fetch(address)[0] == 200  # until the account is turned off
     cast.ana.is_active = False
     cast.ana.save(update_fields=["is_active"])
     assert fetch(address)[0] == 404
@@ -267,3 +270,12 @@ def test_the_feed_takes_the_same_queries_for_more_appointments(cast: Cast) -> No
         status, body, _app = fetch(address)
     assert status == 200 and len(events(body)) == 11
     assert len(eleven) == len(one)
+
+
+def test_the_feed_reads_and_may_not_write_even_for_someone_who_may_act(cast: Cast) -> None:
+    from porch.calendars.queries import feed_context
+
+    make_feed(client_of(cast.ana))
+    ctx = feed_context(CalendarFeed.objects.get(revoked_at=None))
+    assert ctx is not None and ctx.patient_ids == {"ana"}
+    assert ctx.purpose == "calendar-feed" and not ctx.may_write
