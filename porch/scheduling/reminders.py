@@ -28,20 +28,30 @@ def sweep_reminders(now: datetime | None = None) -> int:
     """Send the reminders now due; returns how many bookings were reminded."""
     now = now or timezone.now()
     sent = 0
-    for flag, hours, kind, page in (
-        (
-            "reminded_day",
-            settings.APPOINTMENT_REMINDER_DAY_HOURS,
-            Kind.APPOINTMENT_REMINDER,
-            _DETAIL,
-        ),
+    # Nearest first: a visit booked two hours ahead gets the two-hour reminder, which also
+    # marks the day reminder as sent (one notice, not two in the same sweep).
+    for flag, hours, kind, page, also in (
         (
             "reminded_hours",
             settings.APPOINTMENT_REMINDER_SOON_HOURS,
             Kind.APPOINTMENT_REMINDER,
             _DETAIL,
+            {"reminded_day": True},
         ),
-        ("checkin_nudged", settings.CHECKIN_OPENS_DAYS_BEFORE * 24, Kind.CHECKIN_OPEN, _CHECKIN),
+        (
+            "reminded_day",
+            settings.APPOINTMENT_REMINDER_DAY_HOURS,
+            Kind.APPOINTMENT_REMINDER,
+            _DETAIL,
+            {},
+        ),
+        (
+            "checkin_nudged",
+            settings.CHECKIN_OPENS_DAYS_BEFORE * 24,
+            Kind.CHECKIN_OPEN,
+            _CHECKIN,
+            {},
+        ),
     ):
         if not hours:
             continue
@@ -54,7 +64,10 @@ def sweep_reminders(now: datetime | None = None) -> int:
         for pk, patient_id, appointment_id in due:
             with transaction.atomic():
                 # Claim it: another worker running the same sweep updates nothing.
-                if Booking.objects.filter(pk=pk, **{flag: False}).update(**{flag: True}) != 1:
+                if (
+                    Booking.objects.filter(pk=pk, **{flag: False}).update(**{flag: True}, **also)
+                    != 1
+                ):
                     continue
                 do_notify_record_audience(
                     patient_id,

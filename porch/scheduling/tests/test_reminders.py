@@ -87,3 +87,15 @@ def test_the_nudge_is_off_when_check_in_is(cast: Cast, clinic: Clinic, settings:
     assert book(client_of(cast.ana), slot).status_code == 302
     assert sweep_reminders(slot.starts_at - timedelta(minutes=5)) == 0
     assert not Notification.objects.filter(kind=Kind.CHECKIN_OPEN).exists()
+
+
+@pytest.mark.usefixtures("no_checkin_nudge")
+def test_a_visit_booked_close_to_its_start_gets_one_reminder_not_two(
+    cast: Cast, clinic: Clinic
+) -> None:
+    slot = free(clinic.follow_up)
+    assert book(client_of(cast.ana), slot).status_code == 302
+    # The first sweep after booking, an hour before: both reminders are due.
+    assert sweep_reminders(slot.starts_at - timedelta(hours=1)) == 1
+    assert sweep_reminders(slot.starts_at - timedelta(minutes=30)) == 0
+    assert Notification.objects.filter(kind=Kind.APPOINTMENT_REMINDER).count() == 1
