@@ -57,7 +57,7 @@ def appointment(request: HttpRequest, fhir_id: str) -> HttpResponse:
 def manage(request: HttpRequest) -> HttpResponse:
     """The open record's calendar feed: its state; POST makes a new one (shown once) or
     turns it off."""
-    ctx, patient_id = patient_record(request_context(request))
+    _ctx, patient_id = patient_record(request_context(request))
     user: User = request.user  # type: ignore[assignment]  # signed in: login_required
     form = FeedForm(request.POST if request.method == "POST" else None)
     status, address = 200, ""

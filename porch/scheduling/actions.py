@@ -51,14 +51,14 @@ class SlotTaken(BookingRefused):
         self.openings = openings
 
 
-def _local(moment: datetime) -> str:
+def local_time(moment: datetime) -> str:
     return str(formats.date_format(moment.astimezone(clinic_zone()), "DATETIME_FORMAT"))
 
 
 # --- checks ---------------------------------------------------------------------------
 
 
-def _check_may_write(ctx: AccessContext) -> None:
+def check_may_write(ctx: AccessContext) -> None:
     # A proxy allowed only to view reads appointments but changes none.
     if not ctx.may_write:
         raise BookingRefused(
@@ -149,7 +149,7 @@ def check_book(
     first booking. Staff may book any visit type's policy (who and age rules still apply).
     Raises BookingRefused (SlotTaken when someone was quicker)."""
     now = now or timezone.now()
-    _check_may_write(ctx)
+    check_may_write(ctx)
     earlier = _same_submit(key, patient_id)
     if earlier is not None:
         return earlier
@@ -175,7 +175,7 @@ def check_cancel(
 ) -> None:
     """Cancel the patient's appointment, within the visit type's cutoff (staff may always)."""
     now = now or timezone.now()
-    _check_may_write(ctx)
+    check_may_write(ctx)
     booking = _changeable(visit, now)
     cutoff = booking.slot.visit_type.cancel_cutoff_hours
     # Patients cancel online only up to the cutoff before the visit.
@@ -203,13 +203,21 @@ def check_reschedule(
     """Move the appointment to `slot`: the new time is claimed and the old released in one
     transaction. Same cutoff as cancelling (staff may always)."""
     now = now or timezone.now()
-    _check_may_write(ctx)
+    check_may_write(ctx)
     old = _changeable(visit, now)
     if old.slot_id == slot.pk:
         return old
-    cutoff = old.slot.visit_type.cancel_cutoff_hours
-    # Online changes close at the cutoff, like cancellations.
-    if not staff and old.slot.starts_at - now < timedelta(hours=cutoff):
+    if not staff:
+        check_before_cutoff(old, now)
+    check_slot_bookable(slot, now)
+    check_visit_type_allowed(ctx, patient_id, slot.visit_type, online=not staff)
+    return do_reschedule(ctx, user, patient_id, old, slot, now=now)
+
+
+def check_before_cutoff(booking: Booking, now: datetime) -> None:
+    """Online changes close at the visit type's cutoff, like cancellations."""
+    cutoff = booking.slot.visit_type.cancel_cutoff_hours
+    if booking.slot.starts_at - now < timedelta(hours=cutoff):
         raise BookingRefused(
             _(
                 "Appointments can be changed online up to %(hours)s hours before they "
@@ -217,9 +225,6 @@ def check_reschedule(
             )
             % {"hours": cutoff}
         )
-    check_slot_bookable(slot, now)
-    check_visit_type_allowed(ctx, patient_id, slot.visit_type, online=not staff)
-    return do_reschedule(ctx, user, patient_id, old, slot, now=now)
 
 
 def _changeable(visit: queries.Visit, now: datetime) -> Booking:
@@ -360,4 +365,4 @@ def do_reschedule(
 
 
 def describe(slot: Slot) -> str:
-    return _local(slot.starts_at)
+    return local_time(slot.starts_at)

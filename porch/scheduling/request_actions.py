@@ -27,7 +27,7 @@ from porch.notifications.kinds import Kind
 from porch.record import repository
 from porch.record.repository import new_id
 from porch.scheduling import actions, request_queries, resources
-from porch.scheduling.actions import BookingRefused
+from porch.scheduling.actions import BookingRefused, check_may_write
 from porch.scheduling.models import AppointmentRequest, Booking, Slot, VisitType
 
 # What the record says of a request the patient withdrew (people read the status in
@@ -181,11 +181,7 @@ def do_request_appointment(
 def check_withdraw(ctx: AccessContext, user: Any, row: AppointmentRequest) -> None:
     """Withdraw a waiting request. Raises BookingRefused (403 for a view-only proxy) or
     RequestDecided."""
-    # A proxy allowed only to view changes nothing.
-    if not ctx.may_write:
-        raise BookingRefused(
-            _("You may see this record's appointments but not change them."), status=403
-        )
+    check_may_write(ctx)
     # Only a request still waiting can be withdrawn.
     if row.status != Status.PENDING:
         raise RequestDecided(row)

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from porch.access.context import AccessContext
@@ -25,29 +25,19 @@ from porch.notifications.kinds import Kind
 from porch.scheduling.actions import (
     BookingRefused,
     SlotTaken,
+    check_before_cutoff,
+    check_may_write,
     check_reschedule,
     check_slot_bookable,
     check_visit_type_allowed,
+    local_time,
 )
 from porch.scheduling.models import Slot, VisitType
 from porch.scheduling.queries import Visit, access_appointment, booking_of, open_slots
-from porch.scheduling.slots import clinic_zone
 from porch.waitlist import queries
 from porch.waitlist.models import WaitlistEntry, WaitlistOffer
 
 Status = WaitlistOffer.Status
-
-
-def _check_may_write(ctx: AccessContext) -> None:
-    # A proxy allowed only to view sees the waitlist but changes nothing.
-    if not ctx.may_write:
-        raise BookingRefused(
-            _("You may see this record's appointments but not change them."), status=403
-        )
-
-
-def _local(moment: datetime) -> str:
-    return str(formats.date_format(moment.astimezone(clinic_zone()), "DATETIME_FORMAT"))
 
 
 # --- joining and leaving ------------------------------------------------------------------
@@ -65,15 +55,16 @@ def check_join(
     """Put the patient's booked visit on the waitlist. Joining twice keeps the first entry.
     Raises BookingRefused."""
     now = now or timezone.now()
-    _check_may_write(ctx)
+    check_may_write(ctx)
     booking = booking_of(visit)
     # Only an upcoming visit booked in Porch can be moved to an earlier time.
     if booking is None or not visit.booked or booking.slot.starts_at <= now:
         raise BookingRefused(
             _("Only an upcoming appointment booked in Porch can wait for an earlier time.")
         )
-    # The move goes through the same rules as "Change the time": a visit type patients
-    # may not book online cannot wait for a time online either.
+    # The move goes through the same rules as "Change the time": past the cutoff, or of a
+    # visit type patients may not book online, a visit cannot wait for a time online either.
+    check_before_cutoff(booking, now)
     check_visit_type_allowed(ctx, patient_id, booking.slot.visit_type)
     existing = WaitlistEntry.objects.filter(booking=booking, active=True).first()
     if existing is not None:
@@ -103,7 +94,7 @@ def check_leave(
 ) -> None:
     """Take the visit off the waitlist; an open offer to it goes to the next in line."""
     now = now or timezone.now()
-    _check_may_write(ctx)
+    check_may_write(ctx)
     booking = booking_of(visit)
     entry = WaitlistEntry.objects.filter(booking=booking, active=True).first() if booking else None
     if entry is not None:
@@ -193,7 +184,7 @@ def _expired(offer: WaitlistOffer) -> BookingRefused:
             "This earlier time was held for you until %(time)s, and that has passed. "
             "Your appointment has not changed, and you are still on the waitlist."
         )
-        % {"time": _local(offer.expires_at)},
+        % {"time": local_time(offer.expires_at)},
         status=410,
     )
 
@@ -215,6 +206,8 @@ def _answered(offer: WaitlistOffer) -> BookingRefused:
         return BookingRefused(_("You turned this time down."), status=409)
     if offer.status == Status.LOST:
         return _lost(SlotTaken([]))
+    if offer.status == Status.REFUSED:
+        return BookingRefused(_("This time could not be given to you."), status=409)
     return _expired(offer)
 
 
@@ -230,7 +223,7 @@ def check_accept_offer(
     second accept of the same offer moves nothing and returns the same id. Raises
     BookingRefused: 403 view-only, 410 expired, 409 lost or already answered."""
     now = now or timezone.now()
-    _check_may_write(ctx)
+    check_may_write(ctx)
     appointment_id = offer.entry.booking.appointment_id
     if offer.status == Status.ACCEPTED:
         return appointment_id
@@ -262,9 +255,10 @@ def do_accept_offer(
                 check_reschedule(ctx, user, patient_id, visit, offer.slot, now=now)
                 WaitlistEntry.objects.filter(pk=offer.entry_id).update(active=False, ended_at=now)
         except BookingRefused as refused:
-            # Nothing moved; the offer is lost, and if the time is still open (the move
-            # was refused for another reason) it goes to the next in line.
-            WaitlistOffer.objects.filter(pk=offer.pk).update(status=Status.LOST)
+            # Nothing moved. Taken by someone else: lost; refused for another reason:
+            # refused, and the time, still open, goes to the next in line.
+            ended = Status.LOST if isinstance(refused, SlotTaken) else Status.REFUSED
+            WaitlistOffer.objects.filter(pk=offer.pk).update(status=ended)
             do_offer_slot(offer.slot, now)
             refusal = refused
     if refusal is not None:
@@ -278,7 +272,7 @@ def check_decline_offer(
     """Turn the time down (the patient stays on the waitlist); it goes to the next in line.
     Declining twice is the same as once. Raises BookingRefused."""
     now = now or timezone.now()
-    _check_may_write(ctx)
+    check_may_write(ctx)
     if offer.status == Status.DECLINED:
         return
     if offer.status != Status.OPEN:

@@ -53,8 +53,10 @@ class WaitlistOffer(models.Model):
         ACCEPTED = "accepted", pgettext_lazy("waitlist offer", "Accepted")
         DECLINED = "declined", pgettext_lazy("waitlist offer", "Declined")
         EXPIRED = "expired", pgettext_lazy("waitlist offer", "Expired")
-        # Someone else booked the time first, or the move was refused.
+        # Someone else booked the time first.
         LOST = "lost", pgettext_lazy("waitlist offer", "Taken by someone else")
+        # The move was refused for another reason (e.g. the cutoff of the booked visit).
+        REFUSED = "refused", pgettext_lazy("waitlist offer", "Could not be given")
 
     entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
     slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="waitlist_offers")

@@ -442,3 +442,34 @@ def test_one_open_offer_per_slot_and_never_the_same_slot_twice_to_one_entry(
             created_at=now,
             expires_at=now,
         )
+
+
+def test_a_move_refused_for_another_reason_is_not_called_taken(cast: Cast, clinic: Clinic) -> None:
+    w = _waiting(cast, clinic)
+    cancel(w["mallory"], w["mallory_visit"])
+    (offer,) = open_offers("ana")
+    # The clinic moves the cutoff: Ana's visit can no longer be changed online.
+    VisitType.objects.filter(pk=clinic.follow_up.pk).update(cancel_cutoff_hours=24 * 365)
+
+    response = answer(w["ana"], offer, "accept")
+
+    text = response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 409  # type: ignore[attr-defined]
+    assert "can be changed online up to" in text and "Someone else booked" not in text
+    offer.refresh_from_db()
+    assert offer.status == Status.REFUSED
+    assert slot_of(w["ana_visit"]) == w["slots"][3]
+    page = w["ana"].get(f"/waitlist/offers/{offer.pk}/").content.decode()
+    assert "could not be given to you" in page and "Someone else booked" not in page
+
+
+def test_a_visit_past_the_change_cutoff_cannot_join(cast: Cast, clinic: Clinic) -> None:
+    ana = client_of(cast.ana)
+    visit = booked(ana, times(clinic)[3])
+    VisitType.objects.filter(pk=clinic.follow_up.pk).update(cancel_cutoff_hours=24 * 365)
+
+    response = ana.post(f"/waitlist/join/{visit}/", {"same_clinician": "on"})
+
+    assert response.status_code == 400
+    assert "can be changed online up to" in response.content.decode()
+    assert not WaitlistEntry.objects.exists()
