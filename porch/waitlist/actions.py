@@ -33,7 +33,7 @@ from porch.scheduling.actions import (
     local_time,
 )
 from porch.scheduling.models import Slot, VisitType
-from porch.scheduling.queries import Visit, access_appointment, booking_of, open_slots
+from porch.scheduling.queries import Visit, booking_of, open_slots
 from porch.waitlist import queries
 from porch.waitlist.models import WaitlistEntry, WaitlistOffer
 
@@ -216,10 +216,12 @@ def check_accept_offer(
     user: Any,
     patient_id: str,
     offer: WaitlistOffer,
+    visit: Visit,
     *,
     now: datetime | None = None,
 ) -> str:
-    """Move the waiting appointment to the offered time; returns the appointment id. A
+    """Move the waiting appointment (`visit`, as queries.access_offer read it) to the
+    offered time; returns the appointment id. A
     second accept of the same offer moves nothing and returns the same id. Raises
     BookingRefused: 403 view-only, 410 expired, 409 lost or already answered."""
     now = now or timezone.now()
@@ -231,11 +233,17 @@ def check_accept_offer(
         raise _answered(offer)
     if offer.expires_at <= now:
         raise _expired(offer)
-    return do_accept_offer(ctx, user, patient_id, offer, now=now)
+    return do_accept_offer(ctx, user, patient_id, offer, visit, now=now)
 
 
 def do_accept_offer(
-    ctx: AccessContext, user: Any, patient_id: str, offer: WaitlistOffer, *, now: datetime
+    ctx: AccessContext,
+    user: Any,
+    patient_id: str,
+    offer: WaitlistOffer,
+    visit: Visit,
+    *,
+    now: datetime,
 ) -> str:
     appointment_id = offer.entry.booking.appointment_id
     refusal: BookingRefused | None = None
@@ -251,7 +259,6 @@ def do_accept_offer(
             raise _answered(offer)
         try:
             with transaction.atomic():
-                visit = access_appointment(ctx, patient_id, appointment_id)
                 check_reschedule(ctx, user, patient_id, visit, offer.slot, now=now)
                 WaitlistEntry.objects.filter(pk=offer.entry_id).update(active=False, ended_at=now)
         except BookingRefused as refused:

@@ -67,7 +67,7 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             if form.cleaned_data["answer"] == "accept":
-                moved = actions.check_accept_offer(ctx, request.user, patient_id, offered)
+                moved = actions.check_accept_offer(ctx, request.user, patient_id, offered, visit)
                 messages.success(request, _("Your appointment is now at the earlier time."))
                 return redirect("scheduling:detail", fhir_id=moved)
             actions.check_decline_offer(ctx, offered)
